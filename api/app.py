@@ -1,0 +1,78 @@
+"""The Starlette application: routes, middleware, error handlers and the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Route
+from tortoise.contrib.starlette import RegisterTortoise
+
+from api import endpoints
+from api.middleware import SecurityHeaders
+from api.problems import Problem, handle_http_exception, handle_problem, handle_server_error
+from api.settings import Settings
+from api.state import AppState
+from ratings.db import tortoise_config
+from ratings.readpath import ReadPath
+
+log = logging.getLogger("candor.api")
+
+
+def routes() -> list[Route]:
+    return [
+        Route("/v1/ratings/{host}", endpoints.rating_for_host, methods=["GET"]),
+        Route("/v1/lookup", endpoints.lookup, methods=["GET"]),
+        Route("/v1/lookup", endpoints.lookup_batch, methods=["POST"]),
+        Route("/v1/services", endpoints.list_services, methods=["GET"]),
+        Route("/v1/services/{slug}", endpoints.service_detail, methods=["GET"]),
+        Route("/v1/methodology", endpoints.methodology, methods=["GET"]),
+        Route("/v1/bundle", endpoints.bundle, methods=["GET"]),
+        Route("/healthz", endpoints.healthz, methods=["GET"]),
+        Route("/readyz", endpoints.readyz, methods=["GET"]),
+    ]
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
+    """Build the app. With ``manage_database=False`` the caller has already set up Tortoise
+    (tests using ``tortoise_test_context``)."""
+    settings = settings or Settings.from_env()
+    state = AppState(settings=settings, read_path=ReadPath(settings.poll_seconds))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            if manage_database:
+                await stack.enter_async_context(
+                    RegisterTortoise(app, config=tortoise_config(settings.database_url))
+                )
+            try:
+                await state.read_path.refresh()
+            except Exception as exc:
+                # Serve anyway: /readyz says 503 until the database answers.
+                log.warning("no dataset at start-up (%s); will keep trying", exc)
+            poller = asyncio.create_task(state.read_path.poll_forever())
+            try:
+                yield
+            finally:
+                poller.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await poller
+
+    app = Starlette(
+        routes=routes(),
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={
+            Problem: handle_problem,
+            HTTPException: handle_http_exception,
+            Exception: handle_server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.candor = state
+    return app

@@ -1,0 +1,312 @@
+"""The v1 JSON endpoints. Thin: parse, ask the read path, render, cache."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import json
+import math
+from typing import Any
+from urllib.parse import urlencode
+
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from api.problems import Problem
+from api.responses import Rendered, cached_response
+from api.schemas import (
+    CriterionOut,
+    GradeEventOut,
+    Health,
+    LookupBatchRequest,
+    LookupBatchResponse,
+    LookupResult,
+    PatternOut,
+    ServiceDetail,
+    ServicePage,
+    summary_of,
+)
+from api.state import AppState, state_of
+from ratings.bundle import build_bundle
+from ratings.dataset import Dataset
+from ratings.matching import InvalidInput, Match
+from ratings.readpath import DatasetUnavailable
+
+MAX_BATCH_BODY = 64 * 1024
+MAX_PER_PAGE = 100
+
+
+def _dataset(state: AppState) -> Dataset:
+    try:
+        return state.read_path.dataset
+    except DatasetUnavailable:
+        raise Problem(503, "The ratings dataset is not loaded yet; try again shortly") from None
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _serve(request: Request, state: AppState, rendered: Rendered, vary: str | None = None) -> Response:
+    return cached_response(request, rendered, max_age=state.settings.cache_max_age, vary=vary)
+
+
+def _lookup_result(dataset: Dataset, url: str, match: Match, base: str) -> LookupResult:
+    rating = dataset.ratings.get(match.service) if match.service else None
+    return LookupResult(
+        url=url,
+        host=match.host,
+        service=summary_of(rating, base) if rating else None,
+        meeting=match.meeting,
+    )
+
+
+async def rating_for_host(request: Request) -> Response:
+    state = state_of(request)
+    dataset = _dataset(state)
+    raw = request.path_params["host"]
+    try:
+        match = dataset.match_host(raw)
+    except InvalidInput as exc:
+        raise Problem(400, f"Not a valid host: {exc}") from None
+    if match.service is None:
+        raise Problem(404, f"No rated service uses the host {match.host}")
+
+    async def render() -> Rendered:
+        rating = dataset.ratings[match.service]  # type: ignore[index]
+        body = summary_of(rating, state.settings.public_url).model_dump_json().encode()
+        return Rendered.of(body, dataset.version)
+
+    rendered = await state.answer((dataset.version, "rating", match.host), render)
+    return _serve(request, state, rendered)
+
+
+async def lookup(request: Request) -> Response:
+    state = state_of(request)
+    dataset = _dataset(state)
+    url = request.query_params.get("url")
+    if not url:
+        raise Problem(400, "The query parameter 'url' is required")
+    try:
+        match = dataset.match_url(url)
+    except InvalidInput as exc:
+        raise Problem(400, f"Not a valid http(s) URL: {exc}") from None
+
+    async def render() -> Rendered:
+        result = _lookup_result(dataset, url, match, state.settings.public_url)
+        return Rendered.of(result.model_dump_json().encode(), dataset.version)
+
+    # Keyed by the URL as given: it is echoed in the answer.
+    rendered = await state.answer((dataset.version, "lookup", url), render)
+    return _serve(request, state, rendered)
+
+
+async def lookup_batch(request: Request) -> Response:
+    state = state_of(request)
+    dataset = _dataset(state)
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise Problem(415, "Send the URLs as application/json: {\"urls\": [...]}")
+    length = request.headers.get("content-length")
+    if length is not None and (not length.isdigit() or int(length) > MAX_BATCH_BODY):
+        raise Problem(413, "The request body is larger than 64 KiB")
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BATCH_BODY:
+            raise Problem(413, "The request body is larger than 64 KiB")
+    try:
+        payload = LookupBatchRequest.model_validate_json(body)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise Problem(
+            422 if first["type"] != "json_invalid" else 400,
+            f"{where}: {first['msg']} (send {{\"urls\": [...]}}, at most 100 URLs)",
+        ) from None
+    base = state.settings.public_url
+    results = []
+    for url in payload.urls:
+        try:
+            match = dataset.match_url(url)
+        except InvalidInput as exc:
+            results.append(LookupResult(url=url, host=None, service=None, meeting=False, error=str(exc)))
+            continue
+        results.append(_lookup_result(dataset, url, match, base))
+    body_out = LookupBatchResponse(results=results).model_dump_json().encode()
+    return Response(body_out, media_type="application/json", headers={"Cache-Control": "no-store"})
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise Problem(400, f"'{name}' must be a whole number from {low} to {high}")
+    return int(raw)
+
+
+async def list_services(request: Request) -> Response:
+    state = state_of(request)
+    dataset = _dataset(state)
+    params = request.query_params
+    grade = params.get("grade")
+    if grade is not None:
+        grade = grade.upper()
+        if grade not in ("A", "B", "C", "D", "E", "F", "NONE"):
+            raise Problem(400, "'grade' must be one of A, B, C, D, E, F or none")
+    status = params.get("status")
+    if status is not None and status not in ("active", "discontinued"):
+        raise Problem(400, "'status' must be active or discontinued")
+    query = (params.get("q") or "").strip().casefold()
+    if len(query) > 100:
+        raise Problem(400, "'q' is at most 100 characters")
+    page = _int_param(request, "page", 1, 1, 1_000_000)
+    per_page = _int_param(request, "per_page", 50, 1, MAX_PER_PAGE)
+
+    async def render() -> Rendered:
+        selected = [
+            r
+            for r in dataset.ratings.values()
+            if (grade is None or (r.grade or "NONE") == grade)
+            and (status is None or r.status == status)
+            and (not query or query in r.name.casefold() or query in r.slug or query in r.company.casefold())
+        ]
+        pages = max(1, math.ceil(len(selected) / per_page))
+        start = (page - 1) * per_page
+
+        def link(number: int) -> str:
+            kept = {k: v for k, v in params.items() if k != "page"}
+            return f"/v1/services?{urlencode({**kept, 'page': number})}"
+
+        body = ServicePage(
+            items=[summary_of(r, state.settings.public_url) for r in selected[start : start + per_page]],
+            total=len(selected),
+            page=page,
+            per_page=per_page,
+            pages=pages,
+            next=link(page + 1) if page < pages else None,
+            prev=link(page - 1) if 1 < page <= pages + 1 else None,
+            dataset_version=dataset.version,
+        )
+        return Rendered.of(body.model_dump_json().encode(), dataset.version)
+
+    key = (dataset.version, "services", grade, status, query, page, per_page)
+    return _serve(request, state, await state.answer(key, render))
+
+
+async def service_detail(request: Request) -> Response:
+    state = state_of(request)
+    dataset = _dataset(state)
+    slug = request.path_params["slug"]
+    rating = dataset.ratings.get(slug)
+    if rating is None:
+        raise Problem(404, f"No rated service has the slug {slug[:64]!r}")
+
+    async def render() -> Rendered:
+        names = {c.id: c for c in dataset.methodology.criteria}
+        summary = summary_of(rating, state.settings.public_url)
+        detail = ServiceDetail(
+            **summary.model_dump(),
+            homepage=rating.homepage,
+            discontinued_on=rating.discontinued_on,
+            domains=list(rating.domains),
+            meeting_patterns=[
+                PatternOut(host=p.host, path=p.path, query=list(p.query)) for p in rating.meeting_patterns
+            ],
+            criteria=[
+                CriterionOut(
+                    id=c.id,
+                    name=names[c.id].name,
+                    group=names[c.id].group,
+                    level=c.level,  # type: ignore[arg-type]
+                    evidence=c.evidence,
+                    sources=list(c.sources),
+                )
+                for c in rating.criteria
+            ],
+            history=[
+                GradeEventOut(
+                    changed_at=e.changed_at,
+                    old_grade=e.old_grade,
+                    new_grade=e.new_grade,
+                    old_score=e.old_score,
+                    new_score=e.new_score,
+                    reason=e.reason,
+                )
+                for e in rating.history
+            ],
+            dataset_version=dataset.version,
+        )
+        return Rendered.of(detail.model_dump_json().encode(), dataset.version)
+
+    return _serve(request, state, await state.answer((dataset.version, "service", slug), render))
+
+
+async def methodology(request: Request) -> Response:
+    state = state_of(request)
+    dataset = _dataset(state)
+
+    async def render() -> Rendered:
+        body = {"dataset_version": dataset.version, **dataset.methodology.model_dump(mode="json")}
+        return Rendered.of(_json(body), dataset.version)
+
+    return _serve(request, state, await state.answer((dataset.version, "methodology"), render))
+
+
+async def bundle(request: Request) -> Response:
+    state = state_of(request)
+    dataset = _dataset(state)
+    wants_gzip = "gzip" in request.headers.get("accept-encoding", "").lower()
+
+    async def render_plain() -> Rendered:
+        return Rendered.of(_json(build_bundle(dataset)), dataset.version)
+
+    plain = await state.answer((dataset.version, "bundle"), render_plain)
+    if not wants_gzip:
+        return _serve(request, state, plain, vary="Accept-Encoding")
+
+    async def render_gzip() -> Rendered:
+        # mtime=0: the same bundle always compresses to the same bytes (stable ETag).
+        body = gzip.compress(plain.body, compresslevel=9, mtime=0)
+        return Rendered.of(body, dataset.version + "-gz")
+
+    packed = await state.answer((dataset.version, "bundle.gz"), render_gzip)
+    response = _serve(request, state, packed, vary="Accept-Encoding")
+    if response.status_code == 200:
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+async def readyz(request: Request) -> Response:
+    state = state_of(request)
+    read_path = state.read_path
+    try:
+        await asyncio.wait_for(read_path.refresh(), timeout=3)
+    except TimeoutError:
+        read_path.database_ok = False
+        read_path.last_error = "the database did not answer within 3 s"
+    except Exception:  # refresh recorded the error; readiness reports it below
+        pass
+    loaded = read_path.loaded
+    dataset = read_path.dataset if loaded else None
+    ok = read_path.database_ok and loaded
+    body = Health(
+        status="ok" if ok else "unavailable",
+        database=read_path.database_ok,
+        dataset_loaded=loaded,
+        dataset_version=dataset.version if dataset else None,
+        services=len(dataset.ratings) if dataset else 0,
+        detail=None if ok else (read_path.last_error or "no dataset loaded"),
+    )
+    return Response(
+        body.model_dump_json(),
+        status_code=200 if ok else 503,
+        media_type="application/json",
+        headers={"Cache-Control": "no-store"},
+    )

@@ -1,0 +1,40 @@
+"""Database configuration and schema migrations, shared by the CLI and the API."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+DEFAULT_DATABASE_URL = "sqlite://candor.sqlite3"
+MODELS = ["ratings.models"]
+
+
+def database_url() -> str:
+    return os.environ.get("CANDOR_DATABASE_URL") or DEFAULT_DATABASE_URL
+
+
+def tortoise_config(url: str | None = None) -> dict[str, Any]:
+    return {
+        "connections": {"default": url or database_url()},
+        "apps": {
+            "models": {
+                "models": MODELS,
+                "migrations": "ratings.migrations",
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+
+async def migrate(url: str | None = None) -> None:
+    """Apply every committed migration (creating the schema on a new database)."""
+    from tortoise.migrations.api import migrate as run_migrations
+
+    await run_migrations(config=tortoise_config(url))
+TORTOISE_ORM = tortoise_config()

@@ -1,0 +1,114 @@
+"""Database models (Tortoise ORM). The fixture files are the source of truth; these
+tables hold the loaded dataset, its grade history and the dataset version that tells
+every API replica when to rebuild its in-memory index."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class Service(Model):
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=64, unique=True)
+    name = fields.CharField(max_length=80)
+    company = fields.CharField(max_length=120)
+    homepage = fields.CharField(max_length=2048)
+    status = fields.CharField(max_length=16)
+    discontinued_on = fields.DateField(null=True)
+    reviewed_on = fields.DateField()
+    summary = fields.TextField()
+    score = fields.IntField(null=True)
+    grade = fields.CharField(max_length=1, null=True)
+    # Digest of the fixture file's content: an unchanged file is not rewritten.
+    digest = fields.CharField(max_length=16)
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "service"
+
+
+class Domain(Model):
+    id = fields.IntField(primary_key=True)
+    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
+        "models.Service", related_name="domains", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=253, unique=True)
+
+    class Meta:
+        table = "domain"
+
+
+class MeetingPattern(Model):
+    id = fields.IntField(primary_key=True)
+    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
+        "models.Service", related_name="meeting_patterns", on_delete=fields.CASCADE
+    )
+    position = fields.IntField()
+    host = fields.CharField(max_length=255, null=True)
+    path = fields.CharField(max_length=512)
+    query = fields.JSONField(default=list)
+
+    class Meta:
+        table = "meeting_pattern"
+
+
+class CriterionAssessment(Model):
+    id = fields.IntField(primary_key=True)
+    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
+        "models.Service", related_name="criteria", on_delete=fields.CASCADE
+    )
+    criterion = fields.CharField(max_length=64)
+    level = fields.CharField(max_length=16)
+    evidence = fields.TextField()
+    sources = fields.JSONField(default=list)
+
+    class Meta:
+        table = "criterion_assessment"
+        unique_together = (("service", "criterion"),)
+
+
+class GradeChange(Model):
+    """One row each time a service's grade or score changes, kept after the service is
+    removed (it names the service by slug), so the history is never rewritten."""
+
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=64, db_index=True)
+    old_grade = fields.CharField(max_length=1, null=True)
+    new_grade = fields.CharField(max_length=1, null=True)
+    old_score = fields.IntField(null=True)
+    new_score = fields.IntField(null=True)
+    reason = fields.TextField()
+    dataset_version = fields.CharField(max_length=16)
+    changed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "grade_change"
+
+
+class Dataset(Model):
+    """A single row: the version of the loaded dataset and the methodology it was graded by."""
+
+    id = fields.IntField(primary_key=True)
+    version = fields.CharField(max_length=16)
+    methodology = fields.JSONField()
+    loaded_at = fields.DatetimeField()
+    service_count = fields.IntField()
+
+    class Meta:
+        table = "dataset"
+
+
+class ApiKey(Model):
+    """A third party's API key, stored only as a SHA-256 digest."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=100)
+    prefix = fields.CharField(max_length=12, unique=True)
+    digest = fields.CharField(max_length=64, unique=True)
+    per_minute = fields.IntField()
+    created_at = fields.DatetimeField()
+    revoked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_key"

@@ -1,0 +1,46 @@
+"""An async single-flight cache: concurrent misses for one key share one computation.
+
+cachetools caches values, not coroutines (``@cached`` on an ``async def`` caches the
+coroutine object, which can be awaited once). Caching the *task* instead gives both: a
+finished task is a cached value, a running one is a flight that later callers join.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, MutableMapping
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+
+
+class SingleFlight(Generic[V]):
+    def __init__(self, cache: MutableMapping[Hashable, asyncio.Task[V]]) -> None:
+        self._cache = cache
+        self.hits = 0
+        self.misses = 0
+
+    async def get(self, key: Hashable, compute: Callable[[], Awaitable[V]]) -> V:
+        task = self._cache.get(key)
+        if task is None:
+            self.misses += 1
+            task = asyncio.ensure_future(compute())
+            self._cache[key] = task
+        else:
+            self.hits += 1
+        try:
+            # shield: one caller giving up (client disconnect) must not cancel the work
+            # the other callers are waiting for.
+            return await asyncio.shield(task)
+        except BaseException:
+            if task.done() and (task.cancelled() or task.exception() is not None):
+                # A failure is not cached: the next caller tries again.
+                if self._cache.get(key) is task:
+                    del self._cache[key]
+            raise
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+    def __len__(self) -> int:
+        return len(self._cache)
