@@ -109,7 +109,7 @@ async def lookup_batch(request: Request) -> Response:
     if content_type != "application/json":
         raise Problem(415, "Send the URLs as application/json: {\"urls\": [...]}")
     length = request.headers.get("content-length")
-    if length is not None and (not length.isdigit() or int(length) > MAX_BATCH_BODY):
+    if length is not None and (not (length.isascii() and length.isdigit()) or int(length) > MAX_BATCH_BODY):
         raise Problem(413, "The request body is larger than 64 KiB")
     body = b""
     async for chunk in request.stream():
@@ -142,7 +142,7 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
     raw = request.query_params.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise Problem(400, f"'{name}' must be a whole number from {low} to {high}")
     return int(raw)
 

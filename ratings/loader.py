@@ -42,6 +42,9 @@ class ServiceChange:
 
     @property
     def grade_changed(self) -> bool:
+        # A service appearing or going is always a grade event, even "insufficient data".
+        if self.kind in ("added", "removed"):
+            return True
         return (self.old_grade, self.old_score) != (self.new_grade, self.new_score)
 
     def reason(self) -> str:

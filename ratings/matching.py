@@ -90,7 +90,7 @@ def _to_ascii(host: str) -> str:
 
 
 def _check_port(port: str) -> None:
-    if port and (not port.isdigit() or len(port) > 5 or int(port) > 65535):
+    if port and (not (port.isascii() and port.isdigit()) or len(port) > 5 or int(port) > 65535):
         raise InvalidInput("invalid port")
 
 

@@ -13,8 +13,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from cachetools import TTLCache
-
 from ratings.dataset import Dataset, dataset_from_database, read_version
 from ratings.singleflight import SingleFlight
 
@@ -30,7 +28,7 @@ class ReadPath:
         self.poll_seconds = poll_seconds
         self._dataset: Dataset | None = None
         # One refresh at a time: a burst of callers noticing a new version does one read.
-        self._refresh = SingleFlight[Dataset | None](TTLCache(maxsize=1, ttl=0.5))
+        self._refresh = SingleFlight[Dataset | None]({}, keep_results=False)
         self._listeners: list[Callable[[Dataset], None]] = []
         self.database_ok = False
         self.last_error: str | None = None

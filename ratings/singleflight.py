@@ -15,8 +15,12 @@ V = TypeVar("V")
 
 
 class SingleFlight(Generic[V]):
-    def __init__(self, cache: MutableMapping[Hashable, asyncio.Task[V]]) -> None:
+    def __init__(
+        self, cache: MutableMapping[Hashable, asyncio.Task[V]], *, keep_results: bool = True
+    ) -> None:
         self._cache = cache
+        # keep_results=False: only share flights in progress; every later call computes anew.
+        self._keep_results = keep_results
         self.hits = 0
         self.misses = 0
 
@@ -26,6 +30,8 @@ class SingleFlight(Generic[V]):
             self.misses += 1
             task = asyncio.ensure_future(compute())
             self._cache[key] = task
+            if not self._keep_results:
+                task.add_done_callback(lambda done: self._forget(key, done))
         else:
             self.hits += 1
         try:
@@ -38,6 +44,10 @@ class SingleFlight(Generic[V]):
                 if self._cache.get(key) is task:
                     del self._cache[key]
             raise
+
+    def _forget(self, key: Hashable, task: asyncio.Task[V]) -> None:
+        if self._cache.get(key) is task:
+            del self._cache[key]
 
     def clear(self) -> None:
         self._cache.clear()

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ratings.fixtures import load_methodology
+from ratings.methodology import Methodology
+from ratings.scoring import assess, grade_for, round_half_up
+from tests.conftest import FIXTURES
+
+METHODOLOGY = load_methodology(FIXTURES)
+IDS = METHODOLOGY.criterion_ids
+ORDER = ["no_disclosure", "none", "partial", "full"]  # worth 0, 0, 50, 100
+
+
+def levels(default: str = "full", **overrides: str) -> dict[str, str]:
+    result = dict.fromkeys(IDS, default)
+    result.update(overrides)
+    return result
+
+
+def test_everything_full_is_an_a_with_100() -> None:
+    result = assess(levels("full"), METHODOLOGY)
+    assert (result.score, result.grade, result.insufficient_data) == (100, "A", False)
+
+
+def test_everything_none_is_an_f_with_0() -> None:
+    result = assess(levels("none"), METHODOLOGY)
+    assert (result.score, result.grade) == (0, "F")
+
+
+@pytest.mark.parametrize(
+    ("score", "grade"),
+    [(100, "A"), (85, "A"), (84, "B"), (70, "B"), (69, "C"), (55, "C"), (54, "D"), (40, "D"), (39, "F"), (0, "F")],
+)
+def test_grade_boundaries(score: int, grade: str) -> None:
+    assert grade_for(score, METHODOLOGY) == grade
+
+
+def test_weighted_group_means() -> None:
+    # Transparency (35) all none, everything else full: 65 / 100 of the weight.
+    transparency = {c.id: "none" for c in METHODOLOGY.criteria if c.group == "transparency"}
+    result = assess(levels("full", **transparency), METHODOLOGY)
+    assert result.group_scores["transparency"] == 0
+    assert result.score == 65
+    assert result.grade == "C"
+
+
+def test_half_rounds_up() -> None:
+    assert round_half_up(Fraction(169, 2)) == 85
+    assert round_half_up(Fraction(1689, 20)) == 84
+
+
+def test_not_applicable_is_left_out_of_its_group() -> None:
+    result = assess(levels("full", moderation_transparency="not_applicable"), METHODOLOGY)
+    assert result.score == 100
+    partial = assess(
+        levels("full", moderation_transparency="not_applicable", transparency_report="partial"), METHODOLOGY
+    )
+    # Transparency mean over three criteria: (50 + 100 + 100) / 3.
+    assert partial.group_scores["transparency"] == pytest.approx(250 / 3)
+
+
+@pytest.mark.parametrize("baseline", ["transport_encryption", "account_security", "vulnerability_handling"])
+def test_a_baseline_criterion_at_zero_caps_the_grade_at_d(baseline: str) -> None:
+    result = assess(levels("full", **{baseline: "none"}), METHODOLOGY)
+    assert result.score is not None and result.score >= 85
+    assert result.grade == "D"
+    assert result.capped_by == (baseline,)
+
+
+def test_cap_never_raises_a_grade() -> None:
+    result = assess(levels("none", transport_encryption="none"), METHODOLOGY)
+    assert result.grade == "F"
+
+
+def test_insufficient_data_when_over_30_percent_undisclosed() -> None:
+    # 3 of 11 undisclosed (27%) still grades; 4 of 11 (36%) does not.
+    three = dict(zip(IDS[:3], ["no_disclosure"] * 3, strict=True))
+    four = dict(zip(IDS[:4], ["no_disclosure"] * 4, strict=True))
+    graded = assess(levels("full", **three), METHODOLOGY)
+    assert graded.grade is not None and not graded.insufficient_data
+    result = assess(levels("full", **four), METHODOLOGY)
+    assert (result.score, result.grade, result.insufficient_data) == (None, None, True)
+
+
+def test_missing_criterion_is_an_error() -> None:
+    partial = levels("full")
+    del partial["e2ee_calls"]
+    with pytest.raises(ValueError, match="e2ee_calls"):
+        assess(partial, METHODOLOGY)
+
+
+def test_methodology_rejects_unknown_group() -> None:
+    data = METHODOLOGY.model_dump()
+    data["criteria"][0]["group"] = "nowhere"
+    with pytest.raises(ValueError, match="unknown group"):
+        Methodology.model_validate(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    base=st.lists(st.sampled_from(ORDER), min_size=len(IDS), max_size=len(IDS)),
+    which=st.integers(min_value=0, max_value=len(IDS) - 1),
+)
+def test_score_is_monotone_in_every_criterion(base: list[str], which: int) -> None:
+    """Raising any one criterion's level never lowers the score or the grade."""
+    before = dict(zip(IDS, base, strict=True))
+    position = ORDER.index(before[IDS[which]])
+    if position == len(ORDER) - 1:
+        return
+    after = {**before, IDS[which]: ORDER[position + 1]}
+    old, new = assess(before, METHODOLOGY), assess(after, METHODOLOGY)
+    if old.score is not None and new.score is not None:
+        assert new.score >= old.score
+        assert "ABCDEF".index(new.grade or "F") <= "ABCDEF".index(old.grade or "F")
+    if old.score is not None:
+        # Disclosing more never takes a grade away.
+        assert new.score is not None
+
+
+def test_methodology_file_is_the_published_one() -> None:
+    assert Path(FIXTURES / "methodology.yaml").is_file()
+    weights = {g.id: g.weight for g in METHODOLOGY.groups}
+    assert weights == {"transparency": 35, "encryption": 30, "security": 20, "data_policy": 15}
