@@ -82,7 +82,9 @@ def _print_report(report: object) -> None:
     for change in report.changes:
         grade = ""
         if change.grade_changed:
-            grade = f" {change.old_grade or '-'}({_n(change.old_score)}) -> {change.new_grade or '-'}({_n(change.new_score)})"
+            old = f"{change.old_grade or '-'}({_n(change.old_score)})"
+            new = f"{change.new_grade or '-'}({_n(change.new_score)})"
+            grade = f" {old} -> {new}"
         print(f"{change.kind:9} {change.slug}{grade}: {change.reason()}")
     if not report.changed:
         print(f"no changes (dataset version {report.version_after})")
@@ -153,7 +155,10 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
         sys.stdout.write(text + "\n")
     else:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}: {len(bundle['services'])} services, version {bundle['version']}", file=sys.stderr)
+        print(
+            f"wrote {args.out}: {len(bundle['services'])} services, version {bundle['version']}",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -173,14 +178,16 @@ async def prepare_database(fixtures_dir: Path, *, attempts: int = 8) -> None:
                 if await read_version() is None:
                     fixtures = read_fixtures(fixtures_dir)
                     report = await sync_fixtures(fixtures)
-                    _err(f"candor: loaded {len(fixtures.services)} services (version {report.version_after})")
+                    count, version = len(fixtures.services), report.version_after
+                    _err(f"candor: loaded {count} services (version {version})")
             return
         except FixtureErrors:
             raise
         except Exception as exc:
             if attempt == attempts:
                 raise
-            _err(f"candor: database not reachable ({type(exc).__name__}: {exc}); retrying in {delay:.1f} s")
+            reason = f"{type(exc).__name__}: {exc}"
+            _err(f"candor: database not reachable ({reason}); retrying in {delay:.1f} s")
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
 
@@ -246,25 +253,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="candor", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="serve the API (loads the fixtures into an empty database)")
+    serve = commands.add_parser(
+        "serve", help="serve the API (loads the fixtures into an empty database)"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES)
     serve.add_argument("--log-level", default="info")
     serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
-    serve.add_argument("--attempts", type=int, default=8, help="database connection attempts at start")
+    serve.add_argument(
+        "--attempts", type=int, default=8, help="database connection attempts at start"
+    )
     serve.set_defaults(func=cmd_serve)
 
     fixtures = commands.add_parser("fixtures", help="check, load and compare the curated data")
     fcommands = fixtures.add_subparsers(dest="fixtures_command", required=True)
     check = fcommands.add_parser("check", help="validate every fixture file")
     check.add_argument("dir", nargs="?", type=Path, default=DEFAULT_FIXTURES)
-    check.add_argument("--vectors", default="tests/vectors/urls.json", help="shared URL vectors to check against")
+    check.add_argument(
+        "--vectors", default="tests/vectors/urls.json", help="shared URL vectors to check against"
+    )
     check.set_defaults(func=cmd_fixtures_check)
     load = fcommands.add_parser("load", help="sync the files into the database, in one transaction")
     load.add_argument("dir", nargs="?", type=Path, default=DEFAULT_FIXTURES)
-    load.add_argument("--dry-run", action="store_true", help="show what would change; write nothing")
+    load.add_argument(
+        "--dry-run", action="store_true", help="show what would change; write nothing"
+    )
     load.set_defaults(func=cmd_fixtures_load)
     diff = fcommands.add_parser("diff", help="what loading would change, and why")
     diff.add_argument("dir", nargs="?", type=Path, default=DEFAULT_FIXTURES)

@@ -48,7 +48,9 @@ def _json(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _serve(request: Request, state: AppState, rendered: Rendered, vary: str | None = None) -> Response:
+def _serve(
+    request: Request, state: AppState, rendered: Rendered, vary: str | None = None
+) -> Response:
     return cached_response(request, rendered, max_age=state.settings.cache_max_age, vary=vary)
 
 
@@ -107,9 +109,11 @@ async def lookup_batch(request: Request) -> Response:
     dataset = _dataset(state)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
-        raise Problem(415, "Send the URLs as application/json: {\"urls\": [...]}")
+        raise Problem(415, 'Send the URLs as application/json: {"urls": [...]}')
     length = request.headers.get("content-length")
-    if length is not None and (not (length.isascii() and length.isdigit()) or int(length) > MAX_BATCH_BODY):
+    if length is not None and (
+        not (length.isascii() and length.isdigit()) or int(length) > MAX_BATCH_BODY
+    ):
         raise Problem(413, "The request body is larger than 64 KiB")
     body = b""
     async for chunk in request.stream():
@@ -123,7 +127,7 @@ async def lookup_batch(request: Request) -> Response:
         where = ".".join(str(p) for p in first["loc"]) or "body"
         raise Problem(
             422 if first["type"] != "json_invalid" else 400,
-            f"{where}: {first['msg']} (send {{\"urls\": [...]}}, at most 100 URLs)",
+            f'{where}: {first["msg"]} (send {{"urls": [...]}}, at most 100 URLs)',
         ) from None
     base = state.settings.public_url
     results = []
@@ -131,7 +135,9 @@ async def lookup_batch(request: Request) -> Response:
         try:
             match = dataset.match_url(url)
         except InvalidInput as exc:
-            results.append(LookupResult(url=url, host=None, service=None, meeting=False, error=str(exc)))
+            results.append(
+                LookupResult(url=url, host=None, service=None, meeting=False, error=str(exc))
+            )
             continue
         results.append(_lookup_result(dataset, url, match, base))
     body_out = LookupBatchResponse(results=results).model_dump_json().encode()
@@ -171,7 +177,12 @@ async def list_services(request: Request) -> Response:
             for r in dataset.ratings.values()
             if (grade is None or (r.grade or "NONE") == grade)
             and (status is None or r.status == status)
-            and (not query or query in r.name.casefold() or query in r.slug or query in r.company.casefold())
+            and (
+                not query
+                or query in r.name.casefold()
+                or query in r.slug
+                or query in r.company.casefold()
+            )
         ]
         pages = max(1, math.ceil(len(selected) / per_page))
         start = (page - 1) * per_page
@@ -181,7 +192,9 @@ async def list_services(request: Request) -> Response:
             return f"/v1/services?{urlencode({**kept, 'page': number})}"
 
         body = ServicePage(
-            items=[summary_of(r, state.settings.public_url) for r in selected[start : start + per_page]],
+            items=[
+                summary_of(r, state.settings.public_url) for r in selected[start : start + per_page]
+            ],
             total=len(selected),
             page=page,
             per_page=per_page,
@@ -213,14 +226,15 @@ async def service_detail(request: Request) -> Response:
             discontinued_on=rating.discontinued_on,
             domains=list(rating.domains),
             meeting_patterns=[
-                PatternOut(host=p.host, path=p.path, query=list(p.query)) for p in rating.meeting_patterns
+                PatternOut(host=p.host, path=p.path, query=list(p.query))
+                for p in rating.meeting_patterns
             ],
             criteria=[
                 CriterionOut(
                     id=c.id,
                     name=names[c.id].name,
                     group=names[c.id].group,
-                    level=c.level,  # type: ignore[arg-type]
+                    level=c.level,
                     evidence=c.evidence,
                     sources=list(c.sources),
                 )

@@ -31,7 +31,9 @@ class SecurityHeaders:
                 if headers.get("content-type", "").startswith("text/html"):
                     headers["Content-Security-Policy"] = _HTML_CSP
                 else:
-                    headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+                    headers["Content-Security-Policy"] = (
+                        "default-src 'none'; frame-ancestors 'none'"
+                    )
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -85,7 +85,9 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
         detail = detail or f"No resource at {request.url.path}"
     elif exc.status_code == 405:
         detail = detail or f"{request.method} is not allowed on {request.url.path}"
-    problem = Problem(exc.status_code, detail or "The request failed", headers=dict(exc.headers or {}))
+    problem = Problem(
+        exc.status_code, detail or "The request failed", headers=dict(exc.headers or {})
+    )
     return problem_response(problem, request.url.path)
 
 

@@ -53,4 +53,6 @@ def cached_response(
     if_none_match = request.headers.get("if-none-match")
     if if_none_match and rendered.status == 200 and _etag_matches(if_none_match, rendered.etag):
         return Response(status_code=304, headers=headers)
-    return Response(rendered.body, status_code=rendered.status, media_type=rendered.media_type, headers=headers)
+    return Response(
+        rendered.body, status_code=rendered.status, media_type=rendered.media_type, headers=headers
+    )

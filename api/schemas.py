@@ -34,7 +34,9 @@ class RatingSummary(_Out):
     reviewed_on: dt.date
     stale: bool = Field(description="True when the review is older than the methodology allows")
     summary: str
-    transparency_report: str | None = Field(description="The level of the transparency-report criterion")
+    transparency_report: str | None = Field(
+        description="The level of the transparency-report criterion"
+    )
     e2ee_calls: str | None = Field(description="The level of the end-to-end-encryption criterion")
     links: Links
 
@@ -89,7 +91,9 @@ class LookupResult(_Out):
     host: str | None
     service: RatingSummary | None
     meeting: bool
-    error: str | None = Field(default=None, description="Why this URL could not be looked up (batch only)")
+    error: str | None = Field(
+        default=None, description="Why this URL could not be looked up (batch only)"
+    )
 
 
 class LookupBatchRequest(BaseModel):
@@ -131,9 +135,9 @@ def summary_of(rating: Rating, base: str = "") -> RatingSummary:
         slug=rating.slug,
         name=rating.name,
         company=rating.company,
-        grade=rating.grade,  # type: ignore[arg-type]
+        grade=rating.grade,
         score=rating.score,
-        status=rating.status,  # type: ignore[arg-type]
+        status=rating.status,
         insufficient_data=rating.grade is None,
         reviewed_on=rating.reviewed_on,
         stale=rating.stale,

@@ -11,7 +11,9 @@ from ratings.db import database_url
 
 
 def _networks(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
-    return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip()
+    )
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,12 @@ def build_bundle(dataset: Dataset) -> dict[str, Any]:
                     for p in r.meeting_patterns
                 ],
                 "criteria": [
-                    {"id": c.id, "level": c.level, "evidence": c.evidence, "sources": list(c.sources)}
+                    {
+                        "id": c.id,
+                        "level": c.level,
+                        "evidence": c.evidence,
+                        "sources": list(c.sources),
+                    }
                     for c in r.criteria
                 ],
             }

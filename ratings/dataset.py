@@ -90,7 +90,9 @@ class Dataset:
         matcher = Matcher(
             {slug: rating.domains for slug, rating in by_slug.items()},
             {
-                slug: [MeetingPattern.compile(p.path, p.host, p.query) for p in rating.meeting_patterns]
+                slug: [
+                    MeetingPattern.compile(p.path, p.host, p.query) for p in rating.meeting_patterns
+                ]
                 for slug, rating in by_slug.items()
             },
         )
@@ -131,7 +133,9 @@ def dataset_from_fixtures(fixtures: FixtureSet, today: dt.date | None = None) ->
                 score=result.score,
                 grade=result.grade,
                 domains=service.domains,
-                meeting_patterns=tuple(PatternSpec(p.path, p.host, p.query) for p in service.meeting_patterns),
+                meeting_patterns=tuple(
+                    PatternSpec(p.path, p.host, p.query) for p in service.meeting_patterns
+                ),
                 criteria=_ordered_criteria(
                     fixtures.methodology,
                     {
@@ -141,7 +145,9 @@ def dataset_from_fixtures(fixtures: FixtureSet, today: dt.date | None = None) ->
                 ),
             )
         )
-    return Dataset.build(fixtures.version, fixtures.methodology, ratings, dt.datetime.now(dt.UTC), today)
+    return Dataset.build(
+        fixtures.version, fixtures.methodology, ratings, dt.datetime.now(dt.UTC), today
+    )
 
 
 def _ordered_criteria(
@@ -173,15 +179,19 @@ async def dataset_from_database(today: dt.date | None = None) -> Dataset | None:
     for service_id, name in await Domain.all().order_by("id").values_list("service_id", "name"):
         domains.setdefault(service_id, []).append(name)
     patterns: dict[int, list[PatternSpec]] = {}
-    for service_id, host, path, query in await MeetingPattern.all().order_by(
-        "service_id", "position"
-    ).values_list("service_id", "host", "path", "query"):
+    for service_id, host, path, query in (
+        await MeetingPattern.all()
+        .order_by("service_id", "position")
+        .values_list("service_id", "host", "path", "query")
+    ):
         patterns.setdefault(service_id, []).append(PatternSpec(path, host, tuple(query)))
     criteria: dict[int, dict[str, CriterionRating]] = {}
     for service_id, cid, level, evidence, sources in await CriterionAssessment.all().values_list(
         "service_id", "criterion", "level", "evidence", "sources"
     ):
-        criteria.setdefault(service_id, {})[cid] = CriterionRating(cid, level, evidence, tuple(sources))
+        criteria.setdefault(service_id, {})[cid] = CriterionRating(
+            cid, level, evidence, tuple(sources)
+        )
     history: dict[str, list[GradeEvent]] = {}
     for event in await GradeChange.all().order_by("changed_at", "id").values():
         history.setdefault(event["slug"], []).append(

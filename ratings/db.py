@@ -37,4 +37,6 @@ async def migrate(url: str | None = None) -> None:
     from tortoise.migrations.api import migrate as run_migrations
 
     await run_migrations(config=tortoise_config(url))
+
+
 TORTOISE_ORM = tortoise_config()

@@ -303,9 +303,15 @@ def _check_service(
     methodology: Methodology,
     today: dt.date,
 ) -> Iterator[FixtureProblem]:
-    def problem(loc: tuple[str | int, ...], message: str, severity: str = "error") -> FixtureProblem:
+    def problem(
+        loc: tuple[str | int, ...], message: str, severity: str = "error"
+    ) -> FixtureProblem:
         return FixtureProblem(
-            display, _line_for(lines, loc), ".".join(map(str, loc)), message, severity  # type: ignore[arg-type]
+            display,
+            _line_for(lines, loc),
+            ".".join(map(str, loc)),
+            message,
+            severity,  # type: ignore[arg-type]
         )
 
     if path.stem != service.slug:

@@ -35,7 +35,9 @@ async def list_keys() -> list[ApiKey]:
 
 
 async def revoke_key(prefix: str) -> bool:
-    updated = await ApiKey.filter(prefix=prefix, revoked_at=None).update(revoked_at=dt.datetime.now(dt.UTC))
+    updated = await ApiKey.filter(prefix=prefix, revoked_at=None).update(
+        revoked_at=dt.datetime.now(dt.UTC)
+    )
     return bool(updated)
 
 

@@ -89,7 +89,9 @@ async def _levels_of(service_ids: list[int]) -> dict[int, dict[str, str]]:
 async def plan_sync(fixtures: FixtureSet) -> SyncReport:
     """What ``sync_fixtures`` would change, without writing anything."""
     version, current = await _current_state()
-    assessments = {slug: assess(s.levels(), fixtures.methodology) for slug, s in fixtures.services.items()}
+    assessments = {
+        slug: assess(s.levels(), fixtures.methodology) for slug, s in fixtures.services.items()
+    }
     digests = {slug: service_digest(s) for slug, s in fixtures.services.items()}
     edited = [
         current[slug]["id"]
@@ -109,7 +111,9 @@ async def plan_sync(fixtures: FixtureSet) -> SyncReport:
             result.score,
         ):
             continue
-        kind: Literal["changed", "regraded"] = "changed" if row["digest"] != digests[slug] else "regraded"
+        kind: Literal["changed", "regraded"] = (
+            "changed" if row["digest"] != digests[slug] else "regraded"
+        )
         change = ServiceChange(slug, kind, row["grade"], result.grade, row["score"], result.score)
         before = old_levels.get(row["id"], {})
         for criterion, entry in service.criteria.items():
@@ -165,7 +169,7 @@ async def sync_fixtures(fixtures: FixtureSet, *, dry_run: bool = False) -> SyncR
 
 
 async def _write_dataset_row(fixtures: FixtureSet, now: dt.datetime) -> None:
-    values = {
+    values: dict[str, Any] = {
         "version": fixtures.version,
         "methodology": fixtures.methodology.model_dump(mode="json"),
         "loaded_at": now,

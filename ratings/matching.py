@@ -59,10 +59,7 @@ def normalise_host(raw: str) -> str:
         host = host[:-1]
     if not host:
         raise InvalidInput("empty host")
-    if host.isascii():
-        host = host.lower()
-    else:
-        host = _to_ascii(host)
+    host = host.lower() if host.isascii() else _to_ascii(host)
     if len(host) > MAX_HOST_LENGTH:
         raise InvalidInput("host is longer than 253 characters")
     labels = host.split(".")
@@ -232,11 +229,11 @@ def _segment_regex(part: str) -> str:
         if low is None:
             quantifier = "+"
         elif high is None:
-            quantifier = "{%d}" % int(low)
+            quantifier = f"{{{int(low)}}}"
         else:
             if int(high) < int(low):
                 raise InvalidPattern(f"bad count in {placeholder.group(0)!r}")
-            quantifier = "{%d,%d}" % (int(low), int(high))
+            quantifier = f"{{{int(low)},{int(high)}}}"
         if quantifier != "+" and int(low) == 0:
             raise InvalidPattern(f"a count must be at least 1 in {placeholder.group(0)!r}")
         pieces.append(_CLASSES[kind] + quantifier)

@@ -47,7 +47,7 @@ class MeetingPattern(Model):
     position = fields.IntField()
     host = fields.CharField(max_length=255, null=True)
     path = fields.CharField(max_length=512)
-    query = fields.JSONField(default=list)
+    query: fields.JSONField[list[str]] = fields.JSONField(default=list)
 
     class Meta:
         table = "meeting_pattern"
@@ -61,7 +61,7 @@ class CriterionAssessment(Model):
     criterion = fields.CharField(max_length=64)
     level = fields.CharField(max_length=16)
     evidence = fields.TextField()
-    sources = fields.JSONField(default=list)
+    sources: fields.JSONField[list[str]] = fields.JSONField(default=list)
 
     class Meta:
         table = "criterion_assessment"
@@ -91,7 +91,7 @@ class Dataset(Model):
 
     id = fields.IntField(primary_key=True)
     version = fields.CharField(max_length=16)
-    methodology = fields.JSONField()
+    methodology: fields.JSONField[dict[str, object]] = fields.JSONField()
     loaded_at = fields.DatetimeField()
     service_count = fields.IntField()
 

@@ -9,6 +9,7 @@ last dataset: ratings change rarely, and a stale answer beats none.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -83,7 +84,6 @@ class ReadPath:
     async def poll_forever(self) -> None:
         while True:
             await asyncio.sleep(self.poll_seconds)
-            try:
+            # Logged in refresh; the loop must survive outages.
+            with contextlib.suppress(Exception):
                 await self.refresh()
-            except Exception:  # logged in refresh; the loop must survive outages
-                pass

@@ -39,10 +39,10 @@ class SingleFlight(Generic[V]):
             # the other callers are waiting for.
             return await asyncio.shield(task)
         except BaseException:
-            if task.done() and (task.cancelled() or task.exception() is not None):
-                # A failure is not cached: the next caller tries again.
-                if self._cache.get(key) is task:
-                    del self._cache[key]
+            failed = task.done() and (task.cancelled() or task.exception() is not None)
+            # A failure is not cached: the next caller tries again.
+            if failed and self._cache.get(key) is task:
+                del self._cache[key]
             raise
 
     def _forget(self, key: Hashable, task: asyncio.Task[V]) -> None:

@@ -49,7 +49,11 @@ def check_vectors(fixtures: FixtureSet, path: Path) -> list[FixtureProblem]:
             problems.append(FixtureProblem(str(path), None, where, f"{case.input!r}: {message}"))
 
         try:
-            match = dataset.match_host(case.input) if case.kind == "host" else dataset.match_url(case.input)
+            match = (
+                dataset.match_host(case.input)
+                if case.kind == "host"
+                else dataset.match_url(case.input)
+            )
         except InvalidInput:
             if not case.error:
                 fail("rejected as invalid, expected a valid input")
@@ -58,7 +62,8 @@ def check_vectors(fixtures: FixtureSet, path: Path) -> list[FixtureProblem]:
             fail("accepted, expected it to be rejected as invalid")
             continue
         if (match.service, match.meeting) != (case.service, case.meeting):
-            fail(f"matched ({match.service}, meeting={match.meeting}), expected ({case.service}, meeting={case.meeting})")
+            got = f"({match.service}, meeting={match.meeting})"
+            fail(f"matched {got}, expected ({case.service}, meeting={case.meeting})")
         if case.kind == "url" and case.service is not None:
             url = parse_url(case.input)
             for slug, rating in dataset.ratings.items():

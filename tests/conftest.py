@@ -19,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 VECTORS = ROOT / "tests" / "vectors" / "urls.json"
 POSTGRES_URL = os.environ.get("CANDOR_TEST_POSTGRES_URL")
+if os.environ.get("CANDOR_REQUIRE_POSTGRES") and not POSTGRES_URL:
+    raise RuntimeError("CANDOR_REQUIRE_POSTGRES is set but CANDOR_TEST_POSTGRES_URL is not")
 
 BACKENDS = [
     "sqlite",

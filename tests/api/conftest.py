@@ -18,7 +18,9 @@ from tests.conftest import FIXTURES
 async def app(db: TortoiseContext) -> AsyncIterator[Starlette]:
     """The app on a database loaded with the real fixtures (Tortoise set up by ``db``)."""
     await sync_fixtures(read_fixtures(FIXTURES))
-    application = create_app(Settings(database_url="unused://", rate_limit_per_minute=100_000), manage_database=False)
+    application = create_app(
+        Settings(database_url="unused://", rate_limit_per_minute=100_000), manage_database=False
+    )
     await application.state.candor.read_path.refresh()
     yield application
 

@@ -29,7 +29,12 @@ async def test_rating_for_a_subdomain(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200
     body = response.json()
     zoom = EXPECTED.ratings["zoom"]
-    assert (body["slug"], body["name"], body["grade"], body["score"]) == ("zoom", "Zoom", zoom.grade, zoom.score)
+    assert (body["slug"], body["name"], body["grade"], body["score"]) == (
+        "zoom",
+        "Zoom",
+        zoom.grade,
+        zoom.score,
+    )
     assert body["links"]["self"] == "/v1/services/zoom"
     assert response.headers["etag"].startswith('"')
     assert "max-age=" in response.headers["cache-control"]
@@ -37,7 +42,9 @@ async def test_rating_for_a_subdomain(client: httpx.AsyncClient) -> None:
 
 async def test_conditional_get_gives_304(client: httpx.AsyncClient) -> None:
     first = await client.get("/v1/ratings/zoom.us")
-    again = await client.get("/v1/ratings/zoom.us", headers={"If-None-Match": first.headers["etag"]})
+    again = await client.get(
+        "/v1/ratings/zoom.us", headers={"If-None-Match": first.headers["etag"]}
+    )
     assert again.status_code == 304 and again.content == b""
     assert again.headers["etag"] == first.headers["etag"]
     other = await client.get("/v1/ratings/zoom.us", headers={"If-None-Match": '"something-else"'})
@@ -56,37 +63,64 @@ async def test_invalid_host_is_400(client: httpx.AsyncClient, host: str) -> None
 
 
 async def test_lookup_meeting_and_visit(client: httpx.AsyncClient) -> None:
-    meeting = (await client.get("/v1/lookup", params={"url": "https://us02web.zoom.us/j/123"})).json()
+    meeting = (
+        await client.get("/v1/lookup", params={"url": "https://us02web.zoom.us/j/123"})
+    ).json()
     assert meeting["meeting"] is True and meeting["service"]["slug"] == "zoom"
-    assert meeting["host"] == "us02web.zoom.us" and meeting["url"] == "https://us02web.zoom.us/j/123"
+    assert (
+        meeting["host"] == "us02web.zoom.us" and meeting["url"] == "https://us02web.zoom.us/j/123"
+    )
     visit = (await client.get("/v1/lookup", params={"url": "https://zoom.us/pricing"})).json()
     assert visit["meeting"] is False and visit["service"]["slug"] == "zoom"
     nothing = (await client.get("/v1/lookup", params={"url": "https://example.com/j/1"})).json()
     assert nothing["service"] is None and nothing["meeting"] is False
 
 
-@pytest.mark.parametrize("url", ["", "zoom.us", "ftp://zoom.us/", "https://[::1]/", "https://x/" + "a" * 3000])
+@pytest.mark.parametrize(
+    "url", ["", "zoom.us", "ftp://zoom.us/", "https://[::1]/", "https://x/" + "a" * 3000]
+)
 async def test_lookup_rejects_invalid_urls(client: httpx.AsyncClient, url: str) -> None:
     assert_problem(await client.get("/v1/lookup", params={"url": url}), 400)
 
 
 async def test_batch_lookup_answers_in_order(client: httpx.AsyncClient) -> None:
-    urls = ["https://meet.google.com/abc-defg-hij", "https://example.com/", "not a url", "https://zoom.us/j/1"]
+    urls = [
+        "https://meet.google.com/abc-defg-hij",
+        "https://example.com/",
+        "not a url",
+        "https://zoom.us/j/1",
+    ]
     response = await client.post("/v1/lookup", json={"urls": urls})
     assert response.status_code == 200
     results = response.json()["results"]
     assert [r["url"] for r in results] == urls
-    assert [(r["service"] or {}).get("slug") for r in results] == ["google-meet", None, None, "zoom"]
+    assert [(r["service"] or {}).get("slug") for r in results] == [
+        "google-meet",
+        None,
+        None,
+        "zoom",
+    ]
     assert results[2]["error"] and results[0]["meeting"] and results[3]["meeting"]
 
 
 async def test_batch_limits(client: httpx.AsyncClient) -> None:
     assert_problem(await client.post("/v1/lookup", json={"urls": ["https://zoom.us/"] * 101}), 422)
     assert_problem(await client.post("/v1/lookup", json={"urls": []}), 422)
-    assert_problem(await client.post("/v1/lookup", content=b"{not json", headers={"content-type": "application/json"}), 400)
-    assert_problem(await client.post("/v1/lookup", content=b"urls=x", headers={"content-type": "text/plain"}), 415)
+    assert_problem(
+        await client.post(
+            "/v1/lookup", content=b"{not json", headers={"content-type": "application/json"}
+        ),
+        400,
+    )
+    assert_problem(
+        await client.post("/v1/lookup", content=b"urls=x", headers={"content-type": "text/plain"}),
+        415,
+    )
     big = json.dumps({"urls": ["https://zoom.us/" + "a" * 70_000]})
-    assert_problem(await client.post("/v1/lookup", content=big, headers={"content-type": "application/json"}), 413)
+    assert_problem(
+        await client.post("/v1/lookup", content=big, headers={"content-type": "application/json"}),
+        413,
+    )
 
 
 async def test_services_list_filters_and_pages(client: httpx.AsyncClient) -> None:
@@ -99,14 +133,22 @@ async def test_services_list_filters_and_pages(client: httpx.AsyncClient) -> Non
     assert filtered["total"] == sum(1 for r in EXPECTED.ratings.values() if r.grade == grade)
     assert all(item["grade"] == grade for item in filtered["items"])
     insufficient = (await client.get("/v1/services", params={"grade": "none"})).json()
-    assert all(item["grade"] is None and item["insufficient_data"] for item in insufficient["items"])
+    assert all(
+        item["grade"] is None and item["insufficient_data"] for item in insufficient["items"]
+    )
     searched = (await client.get("/v1/services", params={"q": "ZOOM"})).json()
     assert "zoom" in [item["slug"] for item in searched["items"]]
     page1 = (await client.get("/v1/services", params={"per_page": 2})).json()
     page2 = (await client.get(page1["next"])).json()
     assert page1["pages"] == -(-everything["total"] // 2)
     assert page2["page"] == 2 and page2["prev"] and page1["items"] != page2["items"]
-    for bad in ({"grade": "Z"}, {"page": "0"}, {"per_page": "1000"}, {"page": "x"}, {"status": "gone"}):
+    for bad in (
+        {"grade": "Z"},
+        {"page": "0"},
+        {"per_page": "1000"},
+        {"page": "x"},
+        {"status": "gone"},
+    ):
         assert_problem(await client.get("/v1/services", params=bad), 400)
 
 
@@ -138,7 +180,9 @@ async def test_bundle_is_versioned_and_gzipped(client: httpx.AsyncClient) -> Non
     assert packed.headers["etag"] != plain.headers["etag"]
     assert json.loads(packed.content) == bundle  # httpx decodes gzip transparently
     assert int(packed.headers["content-length"]) < len(plain.content)
-    again = await client.get("/v1/bundle", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]})
+    again = await client.get(
+        "/v1/bundle", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["etag"]}
+    )
     assert again.status_code == 304
     assert gzip.decompress(gzip.compress(b"x", mtime=0)) == b"x"
 
@@ -175,6 +219,8 @@ async def test_new_dataset_version_replaces_cached_answers(
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     await sync_fixtures(read_fixtures(directory))
     await app.state.candor.read_path.refresh()
-    after = await client.get("/v1/ratings/zoom.us", headers={"If-None-Match": before.headers["etag"]})
+    after = await client.get(
+        "/v1/ratings/zoom.us", headers={"If-None-Match": before.headers["etag"]}
+    )
     assert after.status_code == 200 and after.json()["name"] == "Zoom Workplace"
     assert after.headers["etag"] != before.headers["etag"]

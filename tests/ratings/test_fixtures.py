@@ -53,7 +53,11 @@ def test_every_error_is_reported_at_once(make_fixtures: Callable[..., Path]) -> 
     edit_service(directory, "synth-00002", lambda d: d.update(reviewed_on="2026-02-30"))
     problems = problems_of(directory)
     fields = {(Path(p.file).stem, p.field.split(".")[0]) for p in problems}
-    assert fields == {("synth-00000", "homepage"), ("synth-00001", "criteria"), ("synth-00002", "reviewed_on")}
+    assert fields == {
+        ("synth-00000", "homepage"),
+        ("synth-00001", "criteria"),
+        ("synth-00002", "reviewed_on"),
+    }
 
 
 def test_cross_file_domain_ownership(make_fixtures: Callable[..., Path]) -> None:
@@ -70,18 +74,40 @@ def test_cross_file_domain_ownership(make_fixtures: Callable[..., Path]) -> None
     [
         (lambda d: d.update(slug="other"), "slug", "must equal the file name"),
         (lambda d: d.update(reviewed_on="2099-01-01"), "reviewed_on", "in the future"),
-        (lambda d: d["criteria"]["e2ee_calls"].update(sources=[]), "criteria.e2ee_calls.sources", "at least 1"),
-        (lambda d: d["criteria"]["e2ee_calls"].update(sources=["not a url"]), "criteria.e2ee_calls.sources", "http"),
-        (lambda d: d["criteria"].update(bogus=d["criteria"]["e2ee_calls"]), "criteria.bogus", "unknown criterion"),
+        (
+            lambda d: d["criteria"]["e2ee_calls"].update(sources=[]),
+            "criteria.e2ee_calls.sources",
+            "at least 1",
+        ),
+        (
+            lambda d: d["criteria"]["e2ee_calls"].update(sources=["not a url"]),
+            "criteria.e2ee_calls.sources",
+            "http",
+        ),
+        (
+            lambda d: d["criteria"].update(bogus=d["criteria"]["e2ee_calls"]),
+            "criteria.bogus",
+            "unknown criterion",
+        ),
         (lambda d: d.update(domains=["ZOOM.us"]), "domains", "must be written as"),
         (lambda d: d.update(domains=["127.0.0.1"]), "domains", "IP"),
-        (lambda d: d["meeting_patterns"].append({"path": "/j/{q}"}), "meeting_patterns", "invalid literal"),
-        (lambda d: d["meeting_patterns"].append({"host": "evil.example", "path": "/x"}), "meeting_patterns.3.host", "outside"),
+        (
+            lambda d: d["meeting_patterns"].append({"path": "/j/{q}"}),
+            "meeting_patterns",
+            "invalid literal",
+        ),
+        (
+            lambda d: d["meeting_patterns"].append({"host": "evil.example", "path": "/x"}),
+            "meeting_patterns.3.host",
+            "outside",
+        ),
         (lambda d: d.update(status="discontinued"), "discontinued_on", "needs discontinued_on"),
         (lambda d: d.update(extra_field=1), "extra_field", "Extra inputs"),
     ],
 )
-def test_rules(make_fixtures: Callable[..., Path], change: Callable[[dict], None], field: str, message: str) -> None:
+def test_rules(
+    make_fixtures: Callable[..., Path], change: Callable[[dict], None], field: str, message: str
+) -> None:
     directory = make_fixtures(1)
     edit_service(directory, "synth-00000", change)
     problems = problems_of(directory, today=dt.date(2026, 11, 28))

@@ -10,7 +10,14 @@ from tortoise.context import TortoiseContext
 from ratings.dataset import dataset_from_database, dataset_from_fixtures
 from ratings.fixtures import FixtureErrors, read_fixtures
 from ratings.loader import plan_sync, sync_fixtures
-from ratings.models import CriterionAssessment, Dataset, Domain, GradeChange, MeetingPattern, Service
+from ratings.models import (
+    CriterionAssessment,
+    Dataset,
+    Domain,
+    GradeChange,
+    MeetingPattern,
+    Service,
+)
 from tests.conftest import FIXTURES, edit_service
 
 
@@ -45,7 +52,9 @@ async def test_round_trip_of_the_real_fixtures(db: TortoiseContext) -> None:
         assert got.history[0].new_grade == rating.grade
 
 
-async def test_loading_twice_changes_nothing(db: TortoiseContext, make_fixtures: Callable[..., Path]) -> None:
+async def test_loading_twice_changes_nothing(
+    db: TortoiseContext, make_fixtures: Callable[..., Path]
+) -> None:
     fixtures = read_fixtures(make_fixtures(5))
     await sync_fixtures(fixtures)
     before = await snapshot()
@@ -54,13 +63,18 @@ async def test_loading_twice_changes_nothing(db: TortoiseContext, make_fixtures:
     assert await snapshot() == before
 
 
-async def test_removed_file_removes_its_service(db: TortoiseContext, make_fixtures: Callable[..., Path]) -> None:
+async def test_removed_file_removes_its_service(
+    db: TortoiseContext, make_fixtures: Callable[..., Path]
+) -> None:
     directory = make_fixtures(3)
     await sync_fixtures(read_fixtures(directory))
     (directory / "services" / "synth-00001.yaml").unlink()
     report = await sync_fixtures(read_fixtures(directory))
     assert [(c.slug, c.kind) for c in report.changes] == [("synth-00001", "removed")]
-    assert sorted(await Service.all().values_list("slug", flat=True)) == ["synth-00000", "synth-00002"]
+    assert sorted(await Service.all().values_list("slug", flat=True)) == [
+        "synth-00000",
+        "synth-00002",
+    ]
     assert await Domain.filter(name__startswith="synth00001").count() == 0
     assert await CriterionAssessment.all().count() == 2 * 11
     removal = await GradeChange.filter(slug="synth-00001").order_by("-id").first()
@@ -89,17 +103,30 @@ async def test_grade_change_records_history_with_the_criteria_that_moved(
     assert (new.grade, new.score) == ("F", 0)
     events = await GradeChange.filter(slug="synth-00000").order_by("id")
     assert len(events) == 2
-    assert (events[1].old_grade, events[1].new_grade, events[1].old_score) == (old.grade, "F", old.score)
+    assert (events[1].old_grade, events[1].new_grade, events[1].old_score) == (
+        old.grade,
+        "F",
+        old.score,
+    )
     moved = {part.split(":")[0] for part in events[1].reason.split("; ")}
     assert moved and moved <= set(fixtures.methodology.criterion_ids)
     loaded = await dataset_from_database()
-    assert loaded is not None and [e.new_grade for e in loaded.ratings["synth-00000"].history][-1] == "F"
+    assert (
+        loaded is not None
+        and [e.new_grade for e in loaded.ratings["synth-00000"].history][-1] == "F"
+    )
 
 
-async def test_editing_evidence_only_writes_no_history(db: TortoiseContext, make_fixtures: Callable[..., Path]) -> None:
+async def test_editing_evidence_only_writes_no_history(
+    db: TortoiseContext, make_fixtures: Callable[..., Path]
+) -> None:
     directory = make_fixtures(2)
     await sync_fixtures(read_fixtures(directory))
-    edit_service(directory, "synth-00000", lambda d: d["criteria"]["e2ee_calls"].update(evidence="Rewritten evidence."))
+    edit_service(
+        directory,
+        "synth-00000",
+        lambda d: d["criteria"]["e2ee_calls"].update(evidence="Rewritten evidence."),
+    )
     report = await sync_fixtures(read_fixtures(directory))
     assert [c.kind for c in report.changes] == ["changed"]
     assert await GradeChange.filter(slug="synth-00000").count() == 1
@@ -107,7 +134,9 @@ async def test_editing_evidence_only_writes_no_history(db: TortoiseContext, make
     assert entry.evidence == "Rewritten evidence."
 
 
-async def test_dry_run_writes_nothing(db: TortoiseContext, make_fixtures: Callable[..., Path]) -> None:
+async def test_dry_run_writes_nothing(
+    db: TortoiseContext, make_fixtures: Callable[..., Path]
+) -> None:
     directory = make_fixtures(2)
     await sync_fixtures(read_fixtures(directory))
     before = await snapshot()
@@ -126,7 +155,9 @@ async def test_a_broken_file_among_good_ones_leaves_the_database_as_it_was(
     # Good changes beside one broken file: none of them may land.
     edit_service(directory, "synth-00000", lambda d: d.update(name="Changed name"))
     (directory / "services" / "synth-00003.yaml").unlink()
-    edit_service(directory, "synth-00002", lambda d: d["criteria"]["e2ee_calls"].update(level="sometimes"))
+    edit_service(
+        directory, "synth-00002", lambda d: d["criteria"]["e2ee_calls"].update(level="sometimes")
+    )
     with pytest.raises(FixtureErrors) as caught:
         await sync_fixtures(read_fixtures(directory))
     assert [Path(p.file).stem for p in caught.value.problems] == ["synth-00002"]

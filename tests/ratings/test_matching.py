@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -100,7 +101,8 @@ def test_query_and_host_restrictions() -> None:
 
 
 @pytest.mark.parametrize(
-    "template", ["j/{d}", "/j/{q}", "/J/{d}", "/a/**/b", "/{d0}", "/{d5-2}", "/a//b", "/x/{d", "/" + "a" * 600]
+    "template",
+    ["j/{d}", "/j/{q}", "/J/{d}", "/a/**/b", "/{d0}", "/{d5-2}", "/a//b", "/x/{d", "/" + "a" * 600],
 )
 def test_invalid_templates_are_rejected(template: str) -> None:
     with pytest.raises(InvalidPattern):
@@ -126,10 +128,8 @@ def test_hostile_input_is_rejected_quickly() -> None:
     ]
     started = time.perf_counter()
     for url in nasty:
-        try:
+        with contextlib.suppress(InvalidInput):
             matcher.match_url(url)
-        except InvalidInput:
-            pass
     # Generous bound: a regex blow-up takes seconds to hours, not milliseconds.
     assert time.perf_counter() - started < 1.0
 
@@ -145,10 +145,14 @@ def test_any_host_input_raises_only_invalid_input(raw: str) -> None:
 
 
 _URLISH = st.builds(
-    lambda scheme, user, host, port, path, query, frag: f"{scheme}://{user}{host}{port}{path}{query}{frag}",
+    lambda scheme, user, host, port, path, query, frag: (
+        f"{scheme}://{user}{host}{port}{path}{query}{frag}"
+    ),
     st.sampled_from(["http", "https", "HTTPS", "ftp", "h"]),
     st.sampled_from(["", "u@", "u:p@", "@"]),
-    st.one_of(st.text(max_size=40), st.from_regex(r"[a-z0-9.-]{1,40}", fullmatch=True), st.just("zoom.us")),
+    st.one_of(
+        st.text(max_size=40), st.from_regex(r"[a-z0-9.-]{1,40}", fullmatch=True), st.just("zoom.us")
+    ),
     st.sampled_from(["", ":", ":80", ":99999", ":x"]),
     st.text(max_size=60),
     st.sampled_from(["", "?", "?a=b", "?MTID=&p=1"]),
@@ -159,7 +163,10 @@ _URLISH = st.builds(
 @settings(max_examples=1500, deadline=None)
 @given(st.one_of(_URLISH, st.text(max_size=200)))
 def test_any_url_input_raises_only_invalid_input(raw: str) -> None:
-    matcher = Matcher({"zoom": ["zoom.us"]}, {"zoom": [MeetingPattern.compile("/j/{d}"), MeetingPattern.compile("/**")]})
+    matcher = Matcher(
+        {"zoom": ["zoom.us"]},
+        {"zoom": [MeetingPattern.compile("/j/{d}"), MeetingPattern.compile("/**")]},
+    )
     try:
         match = matcher.match_url(raw)
     except InvalidInput:

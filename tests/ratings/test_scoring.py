@@ -35,7 +35,18 @@ def test_everything_none_is_an_f_with_0() -> None:
 
 @pytest.mark.parametrize(
     ("score", "grade"),
-    [(100, "A"), (85, "A"), (84, "B"), (70, "B"), (69, "C"), (55, "C"), (54, "D"), (40, "D"), (39, "F"), (0, "F")],
+    [
+        (100, "A"),
+        (85, "A"),
+        (84, "B"),
+        (70, "B"),
+        (69, "C"),
+        (55, "C"),
+        (54, "D"),
+        (40, "D"),
+        (39, "F"),
+        (0, "F"),
+    ],
 )
 def test_grade_boundaries(score: int, grade: str) -> None:
     assert grade_for(score, METHODOLOGY) == grade
@@ -59,13 +70,16 @@ def test_not_applicable_is_left_out_of_its_group() -> None:
     result = assess(levels("full", moderation_transparency="not_applicable"), METHODOLOGY)
     assert result.score == 100
     partial = assess(
-        levels("full", moderation_transparency="not_applicable", transparency_report="partial"), METHODOLOGY
+        levels("full", moderation_transparency="not_applicable", transparency_report="partial"),
+        METHODOLOGY,
     )
     # Transparency mean over three criteria: (50 + 100 + 100) / 3.
     assert partial.group_scores["transparency"] == pytest.approx(250 / 3)
 
 
-@pytest.mark.parametrize("baseline", ["transport_encryption", "account_security", "vulnerability_handling"])
+@pytest.mark.parametrize(
+    "baseline", ["transport_encryption", "account_security", "vulnerability_handling"]
+)
 def test_a_baseline_criterion_at_zero_caps_the_grade_at_d(baseline: str) -> None:
     result = assess(levels("full", **{baseline: "none"}), METHODOLOGY)
     assert result.score is not None and result.score >= 85

@@ -1,0 +1,51 @@
+# Candor: `make run` serves the API on http://127.0.0.1:8000; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup lint typecheck check-fixtures test-python test-extension extension bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Candor needs Python 3.11 or newer ($(PYTHON) is older)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/candor serve --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check api ratings tests benchmarks
+	$(BIN)/ruff format --check api ratings tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check-fixtures: $(STAMP)
+	$(BIN)/candor fixtures check fixtures
+
+test-python: $(STAMP)
+	$(BIN)/pytest
+
+extension: $(STAMP)
+	npm --prefix extension ci --no-audit --no-fund
+	npm --prefix extension run build
+
+test-extension: extension
+	npm --prefix extension test
+	npm --prefix extension run lint:firefox
+	npm --prefix extension run test:browser
+
+test: lint typecheck check-fixtures test-python test-extension
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) extension/node_modules extension/dist *.egg-info

@@ -1,0 +1,103 @@
+"""Starting ``candor serve`` as a real process, for tests that must see what uvicorn sees."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import FIXTURES, POSTGRES_URL, ROOT
+
+CANDOR = str(Path(sys.executable).parent / "candor")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serving(
+    database_url: str,
+    workdir: Path,
+    fixtures: Path = FIXTURES,
+    extra_env: dict[str, str] | None = None,
+    wait_ready: bool = True,
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    env = {**os.environ, "CANDOR_DATABASE_URL": database_url, **(extra_env or {})}
+    log = (workdir / f"serve-{port}.log").open("wb")
+    process = subprocess.Popen(
+        [CANDOR, "serve", "--port", str(port), "--fixtures", str(fixtures), "--no-access-log"],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        if wait_ready:
+            wait_until_ready(base, process, workdir / f"serve-{port}.log")
+        yield base, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def wait_until_ready(
+    base: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 30
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(
+                f"candor serve exited with {process.returncode}:\n{log.read_text()}"
+            )
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"candor serve did not become ready:\n{log.read_text()}")
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards; yields its URL."""
+    import asyncio
+
+    import asyncpg
+
+    assert POSTGRES_URL
+    name = f"candor_proc_{uuid.uuid4().hex[:12]}"
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(POSTGRES_URL)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+__all__ = ["ROOT", "free_port", "postgres_database", "serving", "wait_until_ready"]
