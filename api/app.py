@@ -10,12 +10,17 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import Route
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import BaseRoute, Route
 from tortoise.contrib.starlette import RegisterTortoise
 
-from api import endpoints
+from api import endpoints, meta
+from api.badges import badge_routes
+from api.metrics import MetricsMiddleware
 from api.middleware import SecurityHeaders
+from api.pages import page_routes
 from api.problems import Problem, handle_http_exception, handle_problem, handle_server_error
+from api.ratelimit import RateLimit
 from api.settings import Settings
 from api.state import AppState
 from ratings.db import tortoise_config
@@ -24,7 +29,7 @@ from ratings.readpath import ReadPath
 log = logging.getLogger("candor.api")
 
 
-def routes() -> list[Route]:
+def routes() -> list[BaseRoute]:
     return [
         Route("/v1/ratings/{host}", endpoints.rating_for_host, methods=["GET"]),
         Route("/v1/lookup", endpoints.lookup, methods=["GET"]),
@@ -35,6 +40,11 @@ def routes() -> list[Route]:
         Route("/v1/bundle", endpoints.bundle, methods=["GET"]),
         Route("/healthz", endpoints.healthz, methods=["GET"]),
         Route("/readyz", endpoints.readyz, methods=["GET"]),
+        Route("/metrics", meta.metrics, methods=["GET"]),
+        Route("/openapi.json", meta.openapi_json, methods=["GET"]),
+        Route("/docs", meta.docs, methods=["GET"]),
+        *badge_routes(),
+        *page_routes(),
     ]
 
 
@@ -66,7 +76,36 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
 
     app = Starlette(
         routes=routes(),
-        middleware=[Middleware(SecurityHeaders)],
+        # Outermost first. Metrics see every answer, 429s included; CORS wraps the rate
+        # limit so browsers can read a 429 and preflights are never limited.
+        middleware=[
+            Middleware(MetricsMiddleware, metrics=state.metrics),
+            Middleware(SecurityHeaders),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "HEAD", "POST"],
+                allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+                expose_headers=[
+                    "ETag",
+                    "Retry-After",
+                    "RateLimit-Limit",
+                    "RateLimit-Remaining",
+                    "RateLimit-Reset",
+                    "RateLimit-Policy",
+                ],
+                allow_credentials=False,
+                max_age=86400,
+            ),
+            Middleware(
+                RateLimit,
+                per_minute=settings.rate_limit_per_minute,
+                proxies=settings.trusted_proxies,
+                resolve_key=state.keys,
+                buckets=state.buckets,
+                on_limited=state.metrics.limited,
+            ),
+        ],
         exception_handlers={
             Problem: handle_problem,
             HTTPException: handle_http_exception,

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from cachetools import TTLCache
 from starlette.requests import Request
 
+from api.keycache import KeyVerifier
+from api.metrics import Metrics
+from api.ratelimit import TokenBuckets
 from api.responses import Rendered
 from api.settings import Settings
 from ratings.dataset import Dataset
@@ -22,6 +25,9 @@ class AppState:
     answers: SingleFlight[Rendered] = field(
         default_factory=lambda: SingleFlight[Rendered](TTLCache(maxsize=50_000, ttl=600))
     )
+    metrics: Metrics = field(default_factory=Metrics)
+    buckets: TokenBuckets = field(default_factory=TokenBuckets)
+    keys: KeyVerifier = field(default_factory=KeyVerifier)
 
     def __post_init__(self) -> None:
         # Rendered answers carry the dataset version in their ETag: a new dataset

@@ -1,0 +1,50 @@
+"""Verifying API keys without a database round trip per request.
+
+A verdict is cached for a few seconds (so a revocation takes effect within that time),
+and the last verdict for a key is kept to answer with while the database is down:
+an outage must not lock out paying users, nor let revoked keys back in.
+"""
+
+from __future__ import annotations
+
+from cachetools import LRUCache, TTLCache
+
+from ratings.keys import KEY_PREFIX, digest_of, find_key
+from ratings.singleflight import SingleFlight
+
+Verdict = tuple[str, int] | None
+
+
+class KeyVerifier:
+    def __init__(self, ttl: float = 5.0) -> None:
+        self._fresh = SingleFlight[Verdict](TTLCache(maxsize=10_000, ttl=ttl))
+        self._last: LRUCache[str, Verdict] = LRUCache(maxsize=10_000)
+
+    async def __call__(self, secret: str) -> Verdict:
+        """``("key:<prefix>", per_minute)`` for an active key, else None."""
+        if not secret.startswith(KEY_PREFIX) or len(secret) > 128:
+            return None
+        digest = digest_of(secret)
+        try:
+            verdict = await self._fresh.get(digest, lambda: self._lookup(digest))
+        except Exception:
+            return self._last.get(digest)
+        self._last[digest] = verdict
+        return verdict
+
+    async def _lookup(self, digest: str) -> Verdict:
+        key = await find_key_by_digest(digest)
+        return None if key is None else (f"key:{key[0]}", key[1])
+
+    def forget(self) -> None:
+        self._fresh.clear()
+
+
+async def find_key_by_digest(digest: str) -> tuple[str, int] | None:
+    from ratings.models import ApiKey
+
+    key = await ApiKey.filter(digest=digest, revoked_at=None).first()
+    return None if key is None else (key.prefix, key.per_minute)
+
+
+__all__ = ["KeyVerifier", "find_key"]

@@ -1,0 +1,111 @@
+"""The API describing itself: the OpenAPI document, its HTML reference, and metrics."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from api.docs import render_docs
+from api.openapi import openapi_document
+from api.responses import Rendered, cached_response
+from api.schemas import LookupResult, summary_of
+from api.state import AppState, state_of
+from ratings.bundle import build_bundle
+
+
+def _examples(state: AppState) -> dict[str, Any]:
+    """Real answers from the loaded dataset, so the examples are always valid."""
+    if not state.read_path.loaded:
+        return {}
+    dataset = state.read_path.dataset
+    rating = dataset.ratings.get("zoom") or next(iter(dataset.ratings.values()), None)
+    if rating is None:
+        return {}
+    summary = summary_of(rating, state.settings.public_url)
+    bundle = build_bundle(dataset)
+    bundle["services"] = bundle["services"][:1]
+    url = f"https://{rating.domains[0]}/"
+    lookup = LookupResult(url=url, host=rating.domains[0], service=summary, meeting=False)
+    return {
+        "getRatingForHost": summary.model_dump(mode="json"),
+        "lookupUrl": lookup.model_dump(mode="json"),
+        "getMethodology": dataset.methodology.model_dump(mode="json"),
+        "getBundle": bundle,
+    }
+
+
+def _version(state: AppState) -> str:
+    return state.read_path.dataset.version if state.read_path.loaded else "none"
+
+
+async def openapi_json(request: Request) -> Response:
+    state = state_of(request)
+
+    async def render() -> Rendered:
+        document = openapi_document(_examples(state), state.settings.public_url or "/")
+        body = json.dumps(document, ensure_ascii=False, indent=1).encode()
+        return Rendered.of(body, _version(state), "application/json")
+
+    rendered = await state.answer((_version(state), "openapi"), render)
+    return cached_response(request, rendered, max_age=state.settings.cache_max_age)
+
+
+async def docs(request: Request) -> Response:
+    state = state_of(request)
+
+    async def render() -> Rendered:
+        document = openapi_document(_examples(state), state.settings.public_url or "/")
+        html = render_docs(document).encode()
+        return Rendered.of(html, _version(state), "text/html; charset=utf-8")
+
+    rendered = await state.answer((_version(state), "docs"), render)
+    return cached_response(request, rendered, max_age=state.settings.cache_max_age)
+
+
+async def metrics(request: Request) -> Response:
+    state = state_of(request)
+    loaded = state.read_path.loaded
+    version = state.read_path.dataset.version if loaded else "none"
+    services = len(state.read_path.dataset.ratings) if loaded else 0
+    gauges = {
+        "candor_answer_cache_hits_total": (
+            "Answers served from the rendered-answer cache.",
+            float(state.answers.hits),
+            {},
+        ),
+        "candor_answer_cache_misses_total": (
+            "Answers rendered anew.",
+            float(state.answers.misses),
+            {},
+        ),
+        "candor_answer_cache_entries": (
+            "Rendered answers held in memory.",
+            float(len(state.answers)),
+            {},
+        ),
+        "candor_dataset_info": (
+            "The loaded dataset version (value always 1).",
+            1.0,
+            {"version": version},
+        ),
+        "candor_dataset_services": ("Services in the loaded dataset.", float(services), {}),
+        "candor_database_up": (
+            "1 when the last database check succeeded.",
+            float(state.read_path.database_ok),
+            {},
+        ),
+        "candor_rate_limit_clients": (
+            "Clients with a live rate-limit bucket.",
+            float(len(state.buckets)),
+            {},
+        ),
+    }
+    text = state.metrics.render(gauges)
+    return PlainTextResponse(
+        text,
+        media_type="text/plain; version=0.0.4; charset=utf-8",
+        headers={"Cache-Control": "no-store"},
+    )
