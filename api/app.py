@@ -32,8 +32,8 @@ log = logging.getLogger("candor.api")
 def routes() -> list[BaseRoute]:
     return [
         Route("/v1/ratings/{host}", endpoints.rating_for_host, methods=["GET"]),
-        Route("/v1/lookup", endpoints.lookup, methods=["GET"]),
-        Route("/v1/lookup", endpoints.lookup_batch, methods=["POST"]),
+        # One route for both methods, so a 405 lists them all in Allow.
+        Route("/v1/lookup", endpoints.lookup_any, methods=["GET", "POST"]),
         Route("/v1/services", endpoints.list_services, methods=["GET"]),
         Route("/v1/services/{slug}", endpoints.service_detail, methods=["GET"]),
         Route("/v1/methodology", endpoints.methodology, methods=["GET"]),

@@ -104,6 +104,12 @@ async def lookup(request: Request) -> Response:
     return _serve(request, state, rendered)
 
 
+async def lookup_any(request: Request) -> Response:
+    if request.method == "POST":
+        return await lookup_batch(request)
+    return await lookup(request)
+
+
 async def lookup_batch(request: Request) -> Response:
     state = state_of(request)
     dataset = _dataset(state)

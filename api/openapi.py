@@ -417,7 +417,7 @@ def openapi_document(examples: dict[str, Any] | None = None, server: str = "/") 
                 "ETag and Cache-Control; send If-None-Match for a 304. Anonymous clients are "
                 "rate-limited per IP; send `Authorization: Bearer <key>` for a key's own limit."
             ),
-            "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"},
+            "license": {"name": "MIT", "identifier": "MIT"},
         },
         "servers": [{"url": server}],
         "tags": [
