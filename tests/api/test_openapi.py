@@ -87,4 +87,6 @@ async def test_metrics_in_prometheus_format(client: httpx.AsyncClient) -> None:
     assert re.search(r"candor_answer_cache_hits_total \d+\.0", text)
     assert 'candor_dataset_info{version="' in text
     for line in text.splitlines():
-        assert line.startswith("#") or re.match(r'^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? [0-9.e+-]+$', line), line
+        assert line.startswith("#") or re.match(
+            r'^[a-z_]+(\{([a-z_]+="[^"]*",?)*\})? [0-9.e+-]+$', line
+        ), line
