@@ -243,6 +243,8 @@ async def service_detail(request: Request) -> Response:
                     level=c.level,
                     evidence=c.evidence,
                     sources=list(c.sources),
+                    # A review checks every criterion of the service (CONTRIBUTING.md).
+                    reviewed_on=rating.reviewed_on,
                 )
                 for c in rating.criteria
             ],

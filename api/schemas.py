@@ -48,6 +48,7 @@ class CriterionOut(_Out):
     level: Literal["full", "partial", "none", "no_disclosure", "not_applicable"]
     evidence: str
     sources: list[str]
+    reviewed_on: dt.date = Field(description="When a maintainer last checked this criterion")
 
 
 class PatternOut(_Out):

@@ -158,6 +158,7 @@ async def test_service_detail_has_full_evidence(client: httpx.AsyncClient) -> No
     assert [c["id"] for c in body["criteria"]] == list(methodology.criterion_ids)
     for criterion in body["criteria"]:
         assert criterion["evidence"] and criterion["sources"] and criterion["level"]
+        assert criterion["reviewed_on"] == body["reviewed_on"]
     assert body["reviewed_on"] and "zoom.us" in body["domains"]
     assert body["history"][0]["new_grade"] == EXPECTED.ratings["zoom"].grade
     assert_problem(await client.get("/v1/services/no-such-service"), 404)
@@ -224,3 +225,21 @@ async def test_new_dataset_version_replaces_cached_answers(
     )
     assert after.status_code == 200 and after.json()["name"] == "Zoom Workplace"
     assert after.headers["etag"] != before.headers["etag"]
+
+
+async def test_the_dataset_is_complete_as_served(client: httpx.AsyncClient) -> None:
+    listing = (await client.get("/v1/services", params={"per_page": 100})).json()
+    assert listing["total"] >= 30
+    for item in listing["items"]:
+        assert (item["grade"] is None) == item["insufficient_data"]
+        assert item["grade"] is not None or item["score"] is None
+        detail = (await client.get(item["links"]["self"])).json()
+        assert len(detail["criteria"]) == 11
+        for criterion in detail["criteria"]:
+            assert len(criterion["evidence"]) >= 10
+            assert criterion["sources"] and all(
+                s.startswith(("http://", "https://")) for s in criterion["sources"]
+            )
+            assert criterion["reviewed_on"]
+    discontinued = (await client.get("/v1/services", params={"status": "discontinued"})).json()
+    assert {"skype", "bluejeans"} <= {item["slug"] for item in discontinued["items"]}

@@ -172,3 +172,26 @@ def test_any_url_input_raises_only_invalid_input(raw: str) -> None:
     except InvalidInput:
         return
     assert match.service in (None, "zoom")
+
+
+def test_every_meeting_pattern_has_a_positive_and_a_negative_vector(dataset: Dataset) -> None:
+    missing = []
+    for slug, rating in dataset.ratings.items():
+        urls = [
+            (parse_url(case.input), case.meeting)
+            for case in VECTOR_CASES
+            if case.kind == "url" and case.service == slug and not case.error
+        ]
+        for spec in rating.meeting_patterns:
+            pattern = MeetingPattern.compile(spec.path, spec.host, spec.query)
+            hits = [meeting for url, meeting in urls if pattern.matches(url)]
+            if not any(hits):
+                missing.append(f"{slug} {spec.host or ''}{spec.path}: no positive case")
+            if all(pattern.matches(url) for url, _ in urls):
+                missing.append(f"{slug} {spec.host or ''}{spec.path}: no negative case")
+    assert not missing, "\n".join(missing)
+
+
+def test_every_service_has_a_plain_visit_vector(dataset: Dataset) -> None:
+    visited = {case.service for case in VECTOR_CASES if case.service and not case.meeting}
+    assert set(dataset.ratings) <= visited
