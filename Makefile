@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint typecheck check-fixtures test-python test-extension extension bench clean
+.PHONY: run test setup lint typecheck check-fixtures test-python test-extension test-pages extension bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Candor needs Python 3.11 or newer ($(PYTHON) is older)"; exit 1; }
@@ -42,10 +42,15 @@ test-extension: extension
 	npm --prefix extension run lint:firefox
 	npm --prefix extension run test:browser
 
-test: lint typecheck check-fixtures test-python test-extension
+# The public web pages in headless Chromium, against a real `candor serve`.
+test-pages: $(STAMP)
+	npm --prefix tests/browser ci --no-audit --no-fund
+	npm --prefix tests/browser test
+
+test: lint typecheck check-fixtures test-python test-extension test-pages
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) extension/node_modules extension/dist *.egg-info
+	rm -rf $(VENV) extension/node_modules extension/dist tests/browser/node_modules *.egg-info

@@ -10,17 +10,15 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import BaseRoute, Route
 from tortoise.contrib.starlette import RegisterTortoise
 
 from api import endpoints, meta
 from api.badges import badge_routes
-from api.metrics import MetricsMiddleware
-from api.middleware import SecurityHeaders
+from api.middleware import Edge
 from api.pages import page_routes
 from api.problems import Problem, handle_http_exception, handle_problem, handle_server_error
-from api.ratelimit import RateLimit
+from api.ratelimit import RateLimiter
 from api.settings import Settings
 from api.state import AppState
 from ratings.db import tortoise_config
@@ -76,34 +74,21 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
 
     app = Starlette(
         routes=routes(),
-        # Outermost first. Metrics see every answer, 429s included; CORS wraps the rate
-        # limit so browsers can read a 429 and preflights are never limited.
+        # One layer for metrics, CORS, the rate limit and the security headers (see
+        # api/middleware.py for why one): metrics see every answer, 429s included; the
+        # CORS headers are on 429s too, so browsers can read them; preflights are never
+        # limited.
         middleware=[
-            Middleware(MetricsMiddleware, metrics=state.metrics),
-            Middleware(SecurityHeaders),
             Middleware(
-                CORSMiddleware,
-                allow_origins=["*"],
-                allow_methods=["GET", "HEAD", "POST"],
-                allow_headers=["Authorization", "Content-Type", "If-None-Match"],
-                expose_headers=[
-                    "ETag",
-                    "Retry-After",
-                    "RateLimit-Limit",
-                    "RateLimit-Remaining",
-                    "RateLimit-Reset",
-                    "RateLimit-Policy",
-                ],
-                allow_credentials=False,
-                max_age=86400,
-            ),
-            Middleware(
-                RateLimit,
-                per_minute=settings.rate_limit_per_minute,
-                proxies=settings.trusted_proxies,
-                resolve_key=state.keys,
-                buckets=state.buckets,
-                on_limited=state.metrics.limited,
+                Edge,
+                metrics=state.metrics,
+                limiter=RateLimiter(
+                    per_minute=settings.rate_limit_per_minute,
+                    proxies=settings.trusted_proxies,
+                    resolve_key=state.keys,
+                    buckets=state.buckets,
+                    on_limited=state.metrics.limited,
+                ),
             ),
         ],
         exception_handlers={

@@ -68,6 +68,10 @@ async def rating_for_host(request: Request) -> Response:
     state = state_of(request)
     dataset = _dataset(state)
     raw = request.path_params["host"]
+    hot_key = ("rating", raw)
+    hot = state.hot.get(dataset, hot_key)
+    if hot is not None:
+        return _serve(request, state, hot)
     try:
         match = dataset.match_host(raw)
     except InvalidInput as exc:
@@ -81,12 +85,19 @@ async def rating_for_host(request: Request) -> Response:
         return Rendered.of(body, dataset.version)
 
     rendered = await state.answer((dataset.version, "rating", match.host), render)
+    state.hot.put(dataset, hot_key, rendered)
     return _serve(request, state, rendered)
 
 
 async def lookup(request: Request) -> Response:
     state = state_of(request)
     dataset = _dataset(state)
+    # The whole query string decides the answer (the URL is echoed in it), so it can key
+    # the hot cache without being parsed.
+    hot_key = ("lookup", request.scope["query_string"])
+    hot = state.hot.get(dataset, hot_key)
+    if hot is not None:
+        return _serve(request, state, hot)
     url = request.query_params.get("url")
     if not url:
         raise Problem(400, "The query parameter 'url' is required")
@@ -101,6 +112,7 @@ async def lookup(request: Request) -> Response:
 
     # Keyed by the URL as given: it is echoed in the answer.
     rendered = await state.answer((dataset.version, "lookup", url), render)
+    state.hot.put(dataset, hot_key, rendered)
     return _serve(request, state, rendered)
 
 

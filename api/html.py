@@ -6,14 +6,16 @@ made by the helpers here, from constant tag and attribute names and escaped valu
 
 The Markdown renderer covers the subset the project's docs use: ATX and setext headings,
 paragraphs, nested bullet and numbered lists, pipe tables, fenced code, block quotes,
-rules, inline code, emphasis, strikethrough, inline, reference and auto links. Anything
-else (raw HTML included) comes out as escaped text. Links keep only http(s), relative and
-fragment destinations; any other scheme (``javascript:``, ``data:``) is dropped.
+rules, inline code, emphasis, strikethrough, inline, reference and auto links. HTML
+comments that start a line are dropped; any other HTML comes out as escaped text. Links
+keep only http(s), relative and fragment destinations; any other scheme (``javascript:``,
+``data:``) is dropped.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,9 +26,6 @@ class Html(str):
     """Markup that is already safe to emit as is."""
 
     __slots__ = ()
-
-    def __add__(self, other: str) -> Html:
-        return Html(str.__add__(self, escape(other)))
 
 
 Child = Html | str | int | None
@@ -116,7 +115,7 @@ _REF_LINK = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\](?:\[((?:[^\[\]\\]|\\.)*)\])?")
 _AUTOLINK = re.compile(r"<(https?://[^\s<>]+)>", re.IGNORECASE)
 _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
 _EM = re.compile(r"([*_])(?=[^\s*_])(.+?)(?<=[^\s*_])\1", re.DOTALL)
-_STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~", re.DOTALL)
+_STRIKE = re.compile(r"(~~)(?=\S)(.+?)(?<=\S)~~", re.DOTALL)
 
 
 def _slug(text: str) -> str:
@@ -205,55 +204,56 @@ class _Markdown:
         ordered = first.group(2)[-1] in ".)"
         items: list[list[str]] = []
         loose = False
-        blank_seen = False
+        content_indent = 0
         while i < len(lines):
-            item = _ITEM.match(lines[i])
-            if item and (item.group(2)[-1] in ".)") == ordered and not _RULE.match(lines[i]):
-                if blank_seen and items:
-                    loose = True
-                blank_seen = False
-                indent = len(item.group(1)) + len(item.group(2)) + len(item.group(3) or " ")
-                items.append([item.group(4) or ""])
-                content_indent = indent
-                i += 1
-                continue
             line = lines[i]
-            if not line.strip():
-                blank_seen = True
-                items[-1].append("")
-                i += 1
-                continue
             leading = len(line) - len(line.lstrip(" "))
-            if leading >= content_indent:
-                if blank_seen and any(part.strip() for part in items[-1][1:]) is False:
-                    pass
-                blank_seen = False
-                items[-1].append(line[content_indent:])
-            elif not blank_seen and not self._interrupts(line):
-                items[-1].append(line.strip())  # lazy continuation line
+            item = _ITEM.match(line)
+            if items and line.strip() and leading >= content_indent:
+                items[-1].append(line[content_indent:])  # the item's own text or a sub-list
+            elif item and not _RULE.match(line):
+                if (item.group(2)[-1] in ".)") != ordered:
+                    break  # the other kind of list starts here
+                if items and items[-1] and not items[-1][-1].strip():
+                    loose = True  # a blank line between items
+                content_indent = len(item.group(1)) + len(item.group(2)) + len(item.group(3) or " ")
+                items.append([item.group(4) or ""])
+            elif not line.strip():
+                if not self._list_goes_on(lines, i + 1, content_indent):
+                    break
+                items[-1].append("")
+            elif items[-1][-1].strip() and not self._interrupts(line):
+                items[-1].append(line.strip())  # a lazy continuation of the item's text
             else:
                 break
             i += 1
-        for lines_of_item in items:
-            while lines_of_item and not lines_of_item[-1].strip():
-                lines_of_item.pop()
-            if "" in lines_of_item[1:] and any(line.strip() for line in lines_of_item[1:]):
-                # A blank line inside an item, followed by more of it: a loose list.
-                inner = lines_of_item[lines_of_item.index("") :]
-                if any(line.strip() for line in inner):
-                    loose = True
+        for content in items:
+            while content and not content[-1].strip():
+                content.pop()
+            # A blank line between two of the item's own blocks (not inside a sub-list,
+            # whose lines are still indented here) makes the list loose.
+            if any(
+                not before.strip() and after.strip() and not after.startswith(" ")
+                for before, after in itertools.pairwise(content)
+            ):
+                loose = True
         start = None
         if ordered:
             number = int(first.group(2)[:-1])
             start = number if number != 1 else None
-        rendered = [
-            tag("li", None, self.blocks(lines_of_item, tight=not loose)) for lines_of_item in items
-        ]
-        out.append(
-            tag("ol" if ordered else "ul", {"start": start}, Html("\n"), join(rendered, "\n"))
-            + Html("")
-        )
+        rendered = join((tag("li", None, self.blocks(c, tight=not loose)) for c in items), "\n")
+        out.append(tag("ol" if ordered else "ul", {"start": start}, Html("\n"), rendered))
         return i
+
+    @staticmethod
+    def _list_goes_on(lines: list[str], i: int, content_indent: int) -> bool:
+        """After a blank line: does the next non-blank line still belong to the list?"""
+        while i < len(lines) and not lines[i].strip():
+            i += 1
+        if i == len(lines):
+            return False
+        line = lines[i]
+        return bool(_ITEM.match(line)) or len(line) - len(line.lstrip(" ")) >= content_indent
 
     def _interrupts(self, line: str) -> bool:
         return bool(
@@ -276,8 +276,8 @@ class _Markdown:
     def _table(self, lines: list[str], i: int, out: list[Html]) -> int:
         header = _cells(lines[i])
         aligns = []
-        for cell in _cells(lines[i + 1]):
-            left, right = cell.startswith(":"), cell.endswith(":")
+        for rule in _cells(lines[i + 1]):
+            left, right = rule.startswith(":"), rule.endswith(":")
             aligns.append(
                 "center" if left and right else "right" if right else "left" if left else None
             )
@@ -339,6 +339,7 @@ class _Markdown:
 
     def inline(self, text: str) -> Html:
         out: list[Html] = []
+        no_closer: dict[str, int] = {}
         plain: list[str] = []
         i = 0
 
@@ -371,20 +372,16 @@ class _Markdown:
             elif char == "<" and (match := _AUTOLINK.match(text, i)):
                 flush()
                 out.append(_anchor(match.group(1), None, escape(match.group(1))))
-            elif char in "*_" and (match := _STRONG.match(text, i)) and self._flanked(text, match):
+            elif char in "*_~" and (match := self._emphasis(text, i, no_closer)):
                 flush()
-                out.append(tag("strong", None, self.inline(match.group(2))))
-            elif char in "*_" and (match := _EM.match(text, i)) and self._flanked(text, match):
-                flush()
-                out.append(tag("em", None, self.inline(match.group(2))))
-            elif char == "~" and (match := _STRIKE.match(text, i)):
-                flush()
-                out.append(tag("del", None, self.inline(match.group(1))))
+                kind = {"**": "strong", "__": "strong", "~~": "del"}.get(match.group(1), "em")
+                out.append(tag(kind, None, self.inline(match.group(2))))
             if match is not None:
                 i = match.end()
                 continue
             if char == "\n":
-                # A soft line break: a space in the output (hard breaks are not supported).
+                # A soft line break stays a newline, which HTML shows as a space (hard
+                # breaks are not supported).
                 plain.append("\n")
             else:
                 plain.append(char)
@@ -393,13 +390,31 @@ class _Markdown:
         return join(out)
 
     @staticmethod
-    def _flanked(text: str, match: re.Match[str]) -> bool:
-        # Underscores inside words (snake_case_ids) are not emphasis.
-        if match.group(1)[0] != "_":
-            return True
-        before = text[match.start() - 1] if match.start() > 0 else " "
-        after = text[match.end()] if match.end() < len(text) else " "
-        return not (before.isalnum() or after.isalnum())
+    def _emphasis(text: str, i: int, no_closer: dict[str, int]) -> re.Match[str] | None:
+        for pattern, delimiters in ((_STRONG, ("**", "__")), (_EM, ("*", "_")), (_STRIKE, ("~~",))):
+            width = len(delimiters[0])
+            key = text[i : i + width]
+            if key not in delimiters:
+                continue
+            if no_closer.get(key, len(text) + 1) <= i:
+                continue
+            match = pattern.match(text, i)
+            if match is None:
+                # With a valid opener, a failure means no closer anywhere after it, so
+                # every later opener of this kind fails too: remember that, which keeps
+                # a line full of unmatched delimiters linear instead of quadratic.
+                after = text[i + width : i + width + 1]
+                if after and not after.isspace() and (width == 2 or after not in "*_"):
+                    no_closer[key] = i
+                continue
+            if match.group(1)[0] != "_":
+                return match
+            # Underscores inside words (snake_case_ids) are not emphasis.
+            before = text[i - 1] if i > 0 else " "
+            after = text[match.end()] if match.end() < len(text) else " "
+            if not (before.isalnum() or after.isalnum()):
+                return match
+        return None
 
     def _link(self, text: str, i: int) -> tuple[Html, int] | None:
         inline = _INLINE_LINK.match(text, i)
@@ -465,7 +480,7 @@ def _cells(line: str) -> list[str]:
             i += 2
             continue
         if char == "`":
-            run = len(row) - len(row[i:].lstrip("`"))
+            run = len(row[i:]) - len(row[i:].lstrip("`"))
             ticks = 0 if ticks == run else (run if ticks == 0 else ticks)
             current.append("`" * run)
             i += run
@@ -490,7 +505,13 @@ def render_markdown(source: str) -> Html:
     references: dict[str, tuple[str, str | None]] = {}
     kept: list[str] = []
     in_fence: str | None = None
+    in_comment = False
     for line in lines:
+        # HTML comments that start a line are notes for maintainers (or for tests that
+        # read the doc): dropped, never shown.
+        if in_comment or (in_fence is None and line.lstrip().startswith("<!--")):
+            in_comment = "-->" not in line
+            continue
         fence = _FENCE.match(line)
         if fence and (in_fence is None or fence.group(2).startswith(in_fence)):
             in_fence = None if in_fence else fence.group(2)[0] * 3

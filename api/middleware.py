@@ -1,39 +1,178 @@
-"""Pure ASGI middleware (BaseHTTPMiddleware would break the contextvars Tortoise uses)."""
+"""The edge: the one pure-ASGI middleware layer every request crosses.
+
+It does, in order: metrics (time and status of every answer, 429s included), CORS
+preflights, the rate limit, and then adds the CORS, rate-limit and security headers to
+the answer. These used to be four stacked middlewares, each wrapping ``send`` in a
+closure and rewriting the headers through ``MutableHeaders``; on the hot path (a cached
+rating, ~100 us in total) that stack cost about a third of the time. One layer that
+appends pre-encoded header bytes in a single pass keeps the same behaviour for less.
+
+Pure ASGI on purpose: BaseHTTPMiddleware would break the contextvars Tortoise uses.
+"""
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
+import time
+from collections.abc import Callable, Sequence
+
+from starlette.datastructures import Headers
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.metrics import Metrics
+from api.ratelimit import RateLimiter
+
 _HTML_CSP = (
-    "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    b"default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
+    b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+_API_CSP = b"default-src 'none'; frame-ancestors 'none'"
+_SECURITY = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+# Headers this layer sets on every answer: an inner answer's own value is replaced (Vary
+# is merged), never duplicated. Endpoints set none of the CORS or RateLimit-* headers
+# themselves, except the preflight and 429 answers built here, which keep theirs.
+_OWNED = frozenset(
+    {
+        b"x-content-type-options",
+        b"referrer-policy",
+        b"x-frame-options",
+        b"content-security-policy",
+        b"vary",
+    }
+)
+
+CORS_EXPOSED = (
+    "ETag",
+    "Retry-After",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+    "RateLimit-Policy",
 )
 
 
-class SecurityHeaders:
-    """Headers every answer carries; a strict CSP on HTML."""
+async def _unreachable(scope: Scope, receive: Receive, send: Send) -> None:
+    raise AssertionError("the CORS policy object is only asked for preflight answers")
 
-    def __init__(self, app: ASGIApp) -> None:
+
+def cors_policy() -> CORSMiddleware:
+    """Starlette's CORS rules, used for their preflight answers and simple headers.
+
+    Any origin may read the API (it is public and takes no cookies), so no credentials.
+    """
+    return CORSMiddleware(
+        _unreachable,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "POST"],
+        allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+        expose_headers=list(CORS_EXPOSED),
+        allow_credentials=False,
+        max_age=86400,
+    )
+
+
+class Edge:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        metrics: Metrics,
+        limiter: RateLimiter,
+        cors: CORSMiddleware | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
         self.app = app
+        self.metrics = metrics
+        self.limiter = limiter
+        self.cors = cors or cors_policy()
+        self.clock = clock
+        self._cors_simple: Sequence[tuple[bytes, bytes]] = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in self.cors.simple_headers.items()
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        started = self.clock()
+        status = 500
+        origin = False
+        preflight = False
+        authorization: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == b"origin":
+                origin = True
+            elif name == b"access-control-request-method":
+                preflight = True
+            elif name == b"authorization" and authorization is None:
+                authorization = value
+        preflight = preflight and origin and scope["method"] == "OPTIONS"
+        added: list[tuple[bytes, bytes]] = []
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "no-referrer"
-                headers["X-Frame-Options"] = "DENY"
-                if headers.get("content-type", "").startswith("text/html"):
-                    headers["Content-Security-Policy"] = _HTML_CSP
-                else:
-                    headers["Content-Security-Policy"] = (
-                        "default-src 'none'; frame-ancestors 'none'"
-                    )
+                status = message["status"]
+                message["headers"] = self._headers(
+                    message.get("headers", ()), added, origin, preflight
+                )
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            if preflight:
+                # Answered here, not limited: a browser sends these before the real request.
+                response = self.cors.preflight_response(request_headers=Headers(scope=scope))
+                await response(scope, receive, send_with_headers)
+                return
+            if authorization is None:
+                rate_headers, refusal = self.limiter.admit(scope)
+            else:
+                rate_headers, refusal = await self.limiter.admit_with_key(
+                    scope, authorization.decode("latin-1")
+                )
+            if refusal is not None:
+                await refusal(scope, receive, send_with_headers)
+                return
+            added = rate_headers
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", None) or "unmatched"
+            self.metrics.observe(scope["method"], template, status, self.clock() - started)
+
+    def _headers(
+        self,
+        headers: Sequence[tuple[bytes, bytes]],
+        added: list[tuple[bytes, bytes]],
+        origin: bool,
+        preflight: bool,
+    ) -> list[tuple[bytes, bytes]]:
+        """The answer's headers plus ours, in one pass over the few it already has."""
+        out: list[tuple[bytes, bytes]] = []
+        html = False
+        vary: list[bytes] = []
+        for name, value in headers:
+            if name in _OWNED:
+                if name == b"vary":
+                    vary.append(value)
+                continue
+            if name == b"content-type" and value.startswith(b"text/html"):
+                html = True
+            out.append((name, value))
+        if preflight:
+            # The preflight answer carries its own CORS headers (and Vary, when needed).
+            out.extend((b"vary", value) for value in vary)
+        else:
+            out.extend(added)
+            if origin:
+                out.extend(self._cors_simple)
+            vary.append(b"Origin")
+            out.append((b"vary", b", ".join(vary)))
+        out.extend(_SECURITY)
+        out.append((b"content-security-policy", _HTML_CSP if html else _API_CSP))
+        return out

@@ -1,9 +1,1133 @@
-"""The public HTML pages (stub; being written)."""
+"""The public web pages: the list of services, each service's evidence, the methodology.
+
+Server-rendered HTML that works without JavaScript: sorting and filtering are links and a
+plain GET form, answered here. The pages obey the CSP the API sends on HTML (no inline
+script or style; the stylesheet is ``/static/candor.css``), load nothing from elsewhere
+and set no cookies. Each page is rendered once per dataset version and query, and served
+with an ETag like the JSON answers.
+"""
 
 from __future__ import annotations
 
-from starlette.routing import BaseRoute
+import datetime as dt
+import hashlib
+import os
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+
+from api.html import Child, Html, join, render_markdown, safe_url, tag
+from api.palette import INSUFFICIENT, colours_for
+from api.responses import Rendered, cached_response
+from api.state import AppState, state_of
+from ratings.dataset import CriterionRating, Dataset, GradeEvent, Rating
+from ratings.methodology import Criterion, Methodology
+from ratings.readpath import DatasetUnavailable
+
+HTML_TYPE = "text/html; charset=utf-8"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+DEFAULT_METHODOLOGY_DOC = Path(__file__).resolve().parent.parent / "docs" / "methodology.md"
+MAX_QUERY = 100
+
+# What /static serves: an allow-list, so no path from a request ever reaches the disk.
+_ASSET_TYPES = {"candor.css": "text/css; charset=utf-8"}
+_YEAR = 365 * 24 * 3600
 
 
-def page_routes() -> list[BaseRoute]:
-    return []
+# static assets --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Asset:
+    rendered: Rendered
+    digest: str
+
+
+_assets: dict[str, tuple[tuple[int, int], _Asset]] = {}
+
+
+def _asset(name: str) -> _Asset:
+    """The asset's bytes, re-read only when the file changes (edits show without a restart).
+
+    Read synchronously: a stat per request and a few KiB on change cost less than a
+    thread hop.
+    """
+    path = STATIC_DIR / name
+    stat = path.stat()
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    cached = _assets.get(name)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    body = path.read_bytes()
+    digest = hashlib.blake2b(body, digest_size=6).hexdigest()
+    asset = _Asset(Rendered.of(body, "static", _ASSET_TYPES[name]), digest)
+    _assets[name] = (stamp, asset)
+    return asset
+
+
+def _css_href() -> str:
+    # The content hash in the URL lets the stylesheet be cached for a year: a changed file
+    # gets a new URL (and the pages that name it a new ETag).
+    return f"/static/candor.css?v={_asset('candor.css').digest}"
+
+
+async def static_asset(request: Request) -> Response:
+    name = request.path_params["name"]
+    if name not in _ASSET_TYPES:
+        return _error_page(request, 404, "Not found", "There is no such file.")
+    asset = _asset(name)
+    if request.query_params.get("v") != asset.digest:
+        # Unversioned (or an old version's) URL: cached like any other answer.
+        max_age = state_of(request).settings.cache_max_age
+        return cached_response(request, asset.rendered, max_age=max_age)
+    response = cached_response(request, asset.rendered, max_age=_YEAR)
+    # This URL names these exact bytes: they never change, so no revalidation is needed.
+    response.headers["Cache-Control"] = f"public, max-age={_YEAR}, immutable"
+    return response
+
+
+# layout -------------------------------------------------------------------------------
+
+_NAV = (("/", "Services", "home"), ("/methodology", "Methodology", "methodology"))
+
+
+def _layout(
+    *,
+    title: str,
+    main: Html,
+    current: str | None,
+    description: str,
+    dataset: Dataset | None,
+) -> bytes:
+    nav_items = [
+        tag(
+            "li",
+            None,
+            tag("a", {"href": href, "aria-current": "page" if key == current else None}, label),
+        )
+        for href, label, key in _NAV
+    ]
+    nav_items.append(tag("li", None, tag("a", {"href": "/docs"}, "API")))
+    footer_bits: list[Child] = [
+        "Candor rates what video-calling companies publicly commit to. ",
+        tag("a", {"href": "/v1/services"}, "Data as JSON"),
+        " · ",
+        tag("a", {"href": "/v1/methodology"}, "Methodology as JSON"),
+    ]
+    if dataset is not None:
+        footer_bits += [
+            tag("br"),
+            tag(
+                "span",
+                {"class": "muted"},
+                f"Dataset {dataset.version}, methodology version {dataset.methodology.version}"
+                f" (published {dataset.methodology.published_on.isoformat()}).",
+            ),
+        ]
+    page = join(
+        [
+            Html("<!doctype html>\n"),
+            tag(
+                "html",
+                {"lang": "en"},
+                tag(
+                    "head",
+                    None,
+                    tag("meta", {"charset": "utf-8"}),
+                    tag(
+                        "meta",
+                        {"name": "viewport", "content": "width=device-width, initial-scale=1"},
+                    ),
+                    tag("title", None, f"{title} · Candor"),
+                    tag("meta", {"name": "description", "content": description}),
+                    tag("meta", {"name": "color-scheme", "content": "light dark"}),
+                    # An empty icon: browsers stop asking for /favicon.ico.
+                    tag("link", {"rel": "icon", "href": "data:,"}),
+                    tag("link", {"rel": "stylesheet", "href": _css_href()}),
+                ),
+                Html("\n"),
+                tag(
+                    "body",
+                    None,
+                    tag("a", {"class": "skip-link", "href": "#main"}, "Skip to content"),
+                    tag(
+                        "header",
+                        {"class": "site-header"},
+                        tag(
+                            "div",
+                            {"class": "wrap"},
+                            tag("a", {"class": "brand", "href": "/"}, "Candor"),
+                            tag(
+                                "nav",
+                                {"aria-label": "Main"},
+                                tag("ul", None, join(nav_items)),
+                            ),
+                        ),
+                    ),
+                    Html("\n"),
+                    tag("main", {"id": "main", "class": "wrap"}, Html("\n"), main, Html("\n")),
+                    Html("\n"),
+                    tag(
+                        "footer",
+                        {"class": "site-footer"},
+                        tag("div", {"class": "wrap"}, tag("p", None, join(footer_bits))),
+                    ),
+                ),
+            ),
+            Html("\n"),
+        ]
+    )
+    return page.encode()
+
+
+def _error_page(
+    request: Request, status: int, title: str, message: str, dataset: Dataset | None = None
+) -> Response:
+    main = join(
+        [
+            tag("h1", None, title),
+            tag("p", None, message),
+            tag("p", None, tag("a", {"href": "/"}, "See every rated service")),
+        ],
+        "\n",
+    )
+    body = _layout(title=title, main=main, current=None, description=message, dataset=dataset)
+    # Not cached: an error answer should not outlive its cause in anyone's cache.
+    return Response(
+        body, status_code=status, media_type=HTML_TYPE, headers={"Cache-Control": "no-store"}
+    )
+
+
+def _unavailable(request: Request) -> Response:
+    response = _error_page(
+        request,
+        503,
+        "Ratings are loading",
+        "The ratings dataset is not loaded yet. Please try again in a few seconds.",
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def _serve(request: Request, state: AppState, rendered: Rendered) -> Response:
+    return cached_response(request, rendered, max_age=state.settings.cache_max_age)
+
+
+# shared bits -----------------------------------------------------------------------------
+
+LEVEL_TEXT = {
+    "full": "Full",
+    "partial": "Partial",
+    "none": "None",
+    "no_disclosure": "No disclosure found",
+    "not_applicable": "Not applicable",
+}
+
+
+def transparency_text(level: str | None) -> str | None:
+    """The "transparency report" column: does a report exist at all?"""
+    return {"full": "Yes", "partial": "Yes", "none": "No", "no_disclosure": "No"}.get(level or "")
+
+
+def e2ee_text(level: str | None) -> str | None:
+    """The "E2EE default" column: are calls end-to-end encrypted out of the box?"""
+    return {
+        "full": "On by default",
+        "partial": "Optional",
+        "none": "No",
+        "no_disclosure": "Unknown",
+    }.get(level or "")
+
+
+def _grades(methodology: Methodology) -> list[str]:
+    """The grades this methodology can give, best first (the thresholds, then F)."""
+    grades: list[str] = list(methodology.grading.thresholds)
+    return [*grades, "F"] if "F" not in grades else grades
+
+
+def _grade_tile(rating: Rating) -> Html:
+    if rating.grade is None:
+        return join(
+            [
+                tag("span", {"class": "grade grade-none", "aria-hidden": "true"}, "?"),
+                tag("span", {"class": "grade-note"}, "Insufficient data"),
+            ],
+            " ",
+        )
+    # The letter is the content; colour only repeats it.
+    return tag(
+        "span",
+        {"class": f"grade grade-{rating.grade}"},
+        tag("span", {"class": "visually-hidden"}, "Grade "),
+        rating.grade,
+    )
+
+
+def _date(day: dt.date) -> Html:
+    return tag("time", {"datetime": day.isoformat()}, day.isoformat())
+
+
+def _timestamp(moment: dt.datetime) -> Html:
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC)
+    return tag(
+        "time",
+        {"datetime": moment.isoformat(timespec="seconds")},
+        moment.strftime("%Y-%m-%d %H:%M") + " UTC",
+    )
+
+
+def _external(url: str, text: Child | None = None) -> Html:
+    """A link off-site; anything but http(s) is shown as text, not linked."""
+    target = safe_url(url)
+    if target is None or not target.lower().startswith(("http://", "https://")):
+        return tag("span", {"class": "url"}, text if text is not None else url)
+    return tag(
+        "a",
+        {"href": target, "rel": "noopener nofollow"},
+        text if text is not None else url,
+    )
+
+
+def _dash(label: str) -> Html:
+    return join(
+        [
+            tag("span", {"aria-hidden": "true"}, "—"),
+            tag("span", {"class": "visually-hidden"}, label),
+        ]
+    )
+
+
+# home: the table --------------------------------------------------------------------------
+
+Order = Literal["asc", "desc"]
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    default_order: Order
+    value: Callable[[Rating], object]
+    order_labels: tuple[str, str]  # what asc and desc mean for this column
+
+
+_E2EE_RANK = {"On by default": 0, "Optional": 1, "No": 2, "Unknown": 3}
+_TRANSPARENCY_RANK = {"Yes": 0, "No": 1}
+
+
+def _grade_rank(rating: Rating) -> int | None:
+    return None if rating.grade is None else "ABCDEF".index(rating.grade)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("service", "Service", "asc", lambda r: r.name.casefold(), ("A to Z", "Z to A")),
+    Column("grade", "Grade", "asc", _grade_rank, ("best first", "worst first")),
+    Column("score", "Score", "desc", lambda r: r.score, ("lowest first", "highest first")),
+    Column(
+        "transparency",
+        "Transparency report",
+        "asc",
+        lambda r: _TRANSPARENCY_RANK.get(
+            transparency_text(r.level_of("transparency_report")) or ""
+        ),
+        ("yes first", "no first"),
+    ),
+    Column(
+        "e2ee",
+        "E2EE default",
+        "asc",
+        lambda r: _E2EE_RANK.get(e2ee_text(r.level_of("e2ee_calls")) or ""),
+        ("strongest first", "weakest first"),
+    ),
+    Column(
+        "reviewed", "Last review", "desc", lambda r: r.reviewed_on, ("oldest first", "newest first")
+    ),
+)
+_COLUMN = {column.key: column for column in COLUMNS}
+
+
+class BadQuery(ValueError):
+    """A query parameter the home page cannot honour (answered with a 400 page)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HomeQuery:
+    grade: str | None = None  # "A".."F" or "none" (insufficient data)
+    status: str | None = None
+    q: str = ""
+    sort: str = "service"
+    order: Order = "asc"
+
+    @classmethod
+    def parse(cls, params: Iterable[tuple[str, str]]) -> HomeQuery:
+        # Empty values are what a GET form sends for "any": treated as absent.
+        values = {key: value.strip() for key, value in params if value.strip()}
+        grade = values.get("grade")
+        if grade is not None:
+            grade = "none" if grade.lower() == "none" else grade.upper()
+            if grade not in ("A", "B", "C", "D", "E", "F", "none"):
+                raise BadQuery("The grade must be one of A to F, or none.")
+        status = values.get("status")
+        if status is not None and status not in ("active", "discontinued"):
+            raise BadQuery("The status must be active or discontinued.")
+        q = values.get("q", "")
+        if len(q) > MAX_QUERY:
+            raise BadQuery(f"The search text is at most {MAX_QUERY} characters.")
+        sort = values.get("sort", "service")
+        if sort not in _COLUMN:
+            raise BadQuery(f"Sort by one of: {', '.join(_COLUMN)}.")
+        order = values.get("order") or _COLUMN[sort].default_order
+        if order not in ("asc", "desc"):
+            raise BadQuery("The order must be asc or desc.")
+        return cls(grade, status, q, sort, "asc" if order == "asc" else "desc")
+
+    def href(self, **changes: str | None) -> str:
+        """This page's URL with some parameters changed; defaults are left out."""
+        values: dict[str, str | None] = {
+            "grade": self.grade,
+            "status": self.status,
+            "q": self.q or None,
+            "sort": self.sort,
+            "order": self.order,
+        }
+        values.update(changes)
+        sort = values["sort"] or "service"
+        if values["order"] == _COLUMN[sort].default_order:
+            values["order"] = None
+        if sort == "service":
+            values["sort"] = None
+        query = urlencode({k: v for k, v in values.items() if v})
+        return f"/?{query}" if query else "/"
+
+    def select(self, ratings: Iterable[Rating]) -> list[Rating]:
+        needle = self.q.casefold()
+        chosen = [
+            r
+            for r in ratings
+            if (self.grade is None or (r.grade or "none") == self.grade)
+            and (self.status is None or r.status == self.status)
+            and (
+                not needle
+                or needle in r.name.casefold()
+                or needle in r.slug
+                or needle in r.company.casefold()
+            )
+        ]
+        column = _COLUMN[self.sort]
+        # Missing values (no grade, no score) go last in either order. Python's sort is
+        # stable, so equal values stay in name order.
+        present = sorted(
+            (r for r in chosen if column.value(r) is not None), key=lambda r: r.name.casefold()
+        )
+        missing = sorted(
+            (r for r in chosen if column.value(r) is None), key=lambda r: r.name.casefold()
+        )
+        # One column's values are all of one type (str, int or date), so they compare.
+        present.sort(key=column.value, reverse=self.order == "desc")  # type: ignore[arg-type]
+        return present + missing
+
+
+def _chart(dataset: Dataset) -> Html:
+    """The grade distribution as an SVG bar chart: presentation attributes, no CSS needed."""
+    grades = _grades(dataset.methodology)
+    counts = {grade: 0 for grade in grades}
+    unrated = 0
+    for rating in dataset.ratings.values():
+        if rating.grade is None:
+            unrated += 1
+        else:
+            counts[rating.grade] = counts.get(rating.grade, 0) + 1
+    bars: list[tuple[str, str, int, str]] = [  # label, long name, count, fill
+        (grade, f"grade {grade}", count, colours_for(grade).background)
+        for grade, count in counts.items()
+    ]
+    bars.append(("?", "insufficient data", unrated, INSUFFICIENT.background))
+
+    width, height = 420, 200
+    top, bottom, left = 24, 36, 8
+    slot = (width - 2 * left) / len(bars)
+    bar_width = slot * 0.62
+    most = max((count for _, _, count, _ in bars), default=0) or 1
+    usable = height - top - bottom
+    total = len(dataset.ratings)
+    desc = "; ".join(
+        f"{name}: {count} service{'s' if count != 1 else ''}" for _, name, count, _ in bars
+    )
+    shapes: list[Html] = []
+    for index, (label, _, count, fill) in enumerate(bars):
+        bar_height = usable * count / most
+        x = left + index * slot + (slot - bar_width) / 2
+        y = top + usable - bar_height
+        centre = x + bar_width / 2
+        if count:
+            shapes.append(
+                tag(
+                    "rect",
+                    {
+                        "x": f"{x:.1f}",
+                        "y": f"{y:.1f}",
+                        "width": f"{bar_width:.1f}",
+                        "height": f"{bar_height:.1f}",
+                        "fill": fill,
+                        # A dark outline keeps light bars (yellow) visible on white: WCAG
+                        # asks 3:1 for graphics, which the fill alone does not give.
+                        "stroke": "currentColor",
+                        "stroke-width": "1",
+                    },
+                )
+            )
+        shapes.append(
+            tag(
+                "text",
+                {"x": f"{centre:.1f}", "y": f"{y - 6:.1f}", "text-anchor": "middle"},
+                str(count),
+            )
+        )
+        shapes.append(
+            tag(
+                "text",
+                {
+                    "x": f"{centre:.1f}",
+                    "y": f"{height - bottom + 20:.1f}",
+                    "text-anchor": "middle",
+                    "font-weight": "bold",
+                },
+                label,
+            )
+        )
+    axis = tag(
+        "line",
+        {
+            "x1": left,
+            "x2": width - left,
+            "y1": height - bottom,
+            "y2": height - bottom,
+            "stroke": "currentColor",
+        },
+    )
+    return tag(
+        "svg",
+        {
+            "xmlns": "http://www.w3.org/2000/svg",
+            "class": "chart",
+            "viewBox": f"0 0 {width} {height}",
+            "role": "img",
+            "aria-labelledby": "chart-title chart-desc",
+            "fill": "currentColor",
+            "font-size": "14",
+        },
+        tag("title", {"id": "chart-title"}, f"Grade distribution of {total} rated services"),
+        tag("desc", {"id": "chart-desc"}, desc + "."),
+        join(shapes),
+        axis,
+    )
+
+
+def _filter_form(query: HomeQuery, grades: Sequence[str]) -> Html:
+    def select(name: str, label: str, options: Sequence[tuple[str, str]], value: str) -> Html:
+        return tag(
+            "div",
+            {"class": "field"},
+            tag("label", {"for": f"f-{name}"}, label),
+            tag(
+                "select",
+                {"id": f"f-{name}", "name": name},
+                join(
+                    tag("option", {"value": key, "selected": key == value}, text)
+                    for key, text in options
+                ),
+            ),
+        )
+
+    grade_options = [("", "Any grade"), *((g, g) for g in grades), ("none", "Insufficient data")]
+    sort_options = [(c.key, c.label) for c in COLUMNS]
+    order_options = [("", "Default"), ("asc", "Ascending"), ("desc", "Descending")]
+    default_order = query.order == _COLUMN[query.sort].default_order
+    return tag(
+        "form",
+        {"class": "filters", "method": "get", "action": "/", "role": "search"},
+        tag(
+            "div",
+            {"class": "field field-wide"},
+            tag("label", {"for": "f-q"}, "Search"),
+            tag(
+                "input",
+                {
+                    "id": "f-q",
+                    "name": "q",
+                    "type": "search",
+                    "value": query.q,
+                    "maxlength": MAX_QUERY,
+                    "placeholder": "Service or company",
+                },
+            ),
+        ),
+        select("grade", "Grade", grade_options, query.grade or ""),
+        select(
+            "status",
+            "Status",
+            [("", "Any status"), ("active", "Active"), ("discontinued", "Discontinued")],
+            query.status or "",
+        ),
+        select("sort", "Sort by", sort_options, query.sort),
+        select("order", "Order", order_options, "" if default_order else query.order),
+        tag(
+            "div",
+            {"class": "actions"},
+            tag("button", {"type": "submit"}, "Apply"),
+            " ",
+            tag("a", {"href": "/"}, "Reset"),
+        ),
+    )
+
+
+def _header_cell(column: Column, query: HomeQuery) -> Html:
+    sorted_here = query.sort == column.key
+    if sorted_here:
+        next_order: Order = "desc" if query.order == "asc" else "asc"
+    else:
+        next_order = column.default_order
+    hint = column.order_labels[0 if next_order == "asc" else 1]
+    arrow = ("▲" if query.order == "asc" else "▼") if sorted_here else ""
+    link = tag(
+        "a",
+        {"href": query.href(sort=column.key, order=next_order), "title": f"Sort {hint}"},
+        column.label,
+        tag("span", {"class": "sort-arrow", "aria-hidden": "true"}, arrow) if arrow else None,
+        tag("span", {"class": "visually-hidden"}, f" (sort {hint})"),
+    )
+    aria_sort = None
+    if sorted_here:
+        aria_sort = "ascending" if query.order == "asc" else "descending"
+    return tag(
+        "th",
+        {"scope": "col", "role": "columnheader", "aria-sort": aria_sort, "data-key": column.key},
+        link,
+    )
+
+
+def _row(rating: Rating) -> Html:
+    name_cell = tag(
+        "th",
+        {"scope": "row", "role": "rowheader", "class": "service-name"},
+        tag("a", {"href": f"/services/{rating.slug}"}, rating.name),
+        " ",
+        tag("span", {"class": "tag tag-discontinued"}, "Discontinued")
+        if rating.status == "discontinued"
+        else None,
+        tag("span", {"class": "company"}, rating.company),
+    )
+    transparency = transparency_text(rating.level_of("transparency_report"))
+    e2ee = e2ee_text(rating.level_of("e2ee_calls"))
+    cells = [
+        name_cell,
+        tag("td", {"data-label": "Grade", "role": "cell"}, _grade_tile(rating)),
+        tag(
+            "td",
+            {"data-label": "Score", "role": "cell", "class": "num"},
+            str(rating.score) if rating.score is not None else _dash("no score"),
+        ),
+        tag(
+            "td",
+            {"data-label": "Transparency report", "role": "cell"},
+            transparency if transparency else _dash("not assessed"),
+        ),
+        tag(
+            "td",
+            {"data-label": "E2EE default", "role": "cell"},
+            e2ee if e2ee else _dash("not assessed"),
+        ),
+        tag(
+            "td",
+            {"data-label": "Last review", "role": "cell"},
+            _date(rating.reviewed_on),
+            " ",
+            tag("span", {"class": "tag tag-stale"}, "Stale") if rating.stale else None,
+        ),
+    ]
+    row_class = "discontinued" if rating.status == "discontinued" else None
+    return tag("tr", {"role": "row", "class": row_class, "data-slug": rating.slug}, join(cells))
+
+
+def render_home(dataset: Dataset, query: HomeQuery) -> bytes:
+    grades = _grades(dataset.methodology)
+    rows = query.select(dataset.ratings.values())
+    total = len(dataset.ratings)
+    column = _COLUMN[query.sort]
+    order_label = column.order_labels[0 if query.order == "asc" else 1]
+    filters = []
+    if query.grade:
+        filters.append("insufficient data" if query.grade == "none" else f"grade {query.grade}")
+    if query.status:
+        filters.append(query.status)
+    if query.q:
+        filters.append(f"matching “{query.q}”")
+    caption = f"Rated services: {len(rows)} of {total} shown"
+    if filters:
+        caption += f" ({', '.join(filters)})"
+    caption += f", sorted by {column.label.lower()}, {order_label}."
+    body_rows: list[Html] = [_row(rating) for rating in rows]
+    if not rows:
+        body_rows.append(
+            tag(
+                "tr",
+                {"role": "row"},
+                tag(
+                    "td",
+                    {"colspan": len(COLUMNS), "role": "cell", "class": "empty"},
+                    "No service matches these filters. ",
+                    tag("a", {"href": "/"}, "Show every service"),
+                ),
+            )
+        )
+    stale_after = dataset.methodology.grading.stale_after_days
+    main = join(
+        [
+            tag("h1", None, "How well do video-calling services protect you?"),
+            tag(
+                "p",
+                {"class": "lede"},
+                f"Candor grades {total} video-conferencing and calling services from A to F on "
+                f"{len(dataset.methodology.criteria)} criteria: transparency about government "
+                "demands, encryption, account security and data handling. Every grade is "
+                "computed from public evidence; ",
+                tag("a", {"href": "/methodology"}, "see how"),
+                ".",
+            ),
+            tag(
+                "section",
+                {"class": "distribution", "aria-labelledby": "distribution-h"},
+                tag("h2", {"id": "distribution-h"}, "Grades at a glance"),
+                _chart(dataset),
+            ),
+            tag(
+                "section",
+                {"aria-labelledby": "services-h"},
+                tag("h2", {"id": "services-h"}, "All rated services"),
+                _filter_form(query, grades),
+                tag(
+                    "div",
+                    {"class": "table-scroll"},
+                    # Explicit roles: on a phone the CSS turns rows into cards
+                    # (display: block), which makes browsers drop the implicit table
+                    # semantics; the roles keep it a table for screen readers.
+                    tag(
+                        "table",
+                        {"class": "services", "id": "services", "role": "table"},
+                        tag("caption", None, caption),
+                        tag(
+                            "thead",
+                            {"role": "rowgroup"},
+                            tag(
+                                "tr",
+                                {"role": "row"},
+                                join(_header_cell(c, query) for c in COLUMNS),
+                            ),
+                        ),
+                        tag("tbody", {"role": "rowgroup"}, join(body_rows, "\n")),
+                    ),
+                ),
+                tag(
+                    "p",
+                    {"class": "muted legend"},
+                    "“?” means too little is disclosed for a grade. "
+                    f"A review older than {stale_after} days is marked stale. "
+                    "E2EE is end-to-end encryption of calls.",
+                ),
+            ),
+        ],
+        "\n",
+    )
+    return _layout(
+        title="Privacy and transparency ratings",
+        main=main,
+        current="home",
+        description="Privacy and transparency grades of video-conferencing services.",
+        dataset=dataset,
+    )
+
+
+async def home(request: Request) -> Response:
+    state = state_of(request)
+    try:
+        dataset = state.read_path.dataset
+    except DatasetUnavailable:
+        return _unavailable(request)
+    try:
+        query = HomeQuery.parse(request.query_params.multi_items())
+    except BadQuery as exc:
+        return _error_page(request, 400, "That filter does not work", str(exc), dataset)
+
+    async def render() -> Rendered:
+        return Rendered.of(render_home(dataset, query), dataset.version, HTML_TYPE)
+
+    key = (dataset.version, "page:home", query, _css_href())
+    return _serve(request, state, await state.answer(key, render))
+
+
+# a service's page ---------------------------------------------------------------------------
+
+
+def _level_description(criterion: Criterion, level: str) -> str:
+    if level in ("full", "partial", "none"):
+        text: str = getattr(criterion.levels, level)
+        return text
+    if level == "no_disclosure":
+        return "Nothing found either way in the company's public pages; scored like none."
+    return "Does not apply to this service; left out of its group's score."
+
+
+def _criterion(criterion: Criterion, entry: CriterionRating) -> Html:
+    sources = [tag("li", None, _external(url)) for url in entry.sources]
+    return tag(
+        "article",
+        {"class": "criterion", "id": f"criterion-{criterion.id}"},
+        tag(
+            "h4",
+            None,
+            criterion.name,
+            " ",
+            tag(
+                "span",
+                {"class": f"level level-{entry.level}"},
+                tag("span", {"class": "visually-hidden"}, "Level: "),
+                LEVEL_TEXT.get(entry.level, entry.level),
+            ),
+        ),
+        tag("p", {"class": "question muted"}, criterion.question),
+        tag(
+            "p",
+            {"class": "level-meaning"},
+            tag("strong", None, f"{LEVEL_TEXT.get(entry.level, entry.level)}: "),
+            _level_description(criterion, entry.level),
+        ),
+        tag("p", {"class": "evidence"}, entry.evidence),
+        tag(
+            "div",
+            {"class": "sources"},
+            tag("span", {"class": "sources-label"}, "Sources:"),
+            tag("ul", None, join(sources)),
+        )
+        if sources
+        else None,
+    )
+
+
+def _history(events: Sequence[GradeEvent]) -> Html:
+    if not events:
+        return tag("p", {"class": "muted"}, "No grade changes have been recorded.")
+
+    def grade(value: str | None) -> str:
+        return value or "none"
+
+    def score(value: int | None) -> str:
+        return "—" if value is None else str(value)
+
+    rows = [
+        tag(
+            "tr",
+            None,
+            tag("th", {"scope": "row"}, _timestamp(e.changed_at)),
+            tag("td", {"data-label": "Grade"}, f"{grade(e.old_grade)} → {grade(e.new_grade)}"),
+            tag("td", {"data-label": "Score"}, f"{score(e.old_score)} → {score(e.new_score)}"),
+            tag("td", {"data-label": "Reason"}, e.reason),
+        )
+        for e in reversed(events)  # newest first
+    ]
+    head = tag(
+        "tr",
+        None,
+        join(tag("th", {"scope": "col"}, label) for label in ("When", "Grade", "Score", "Reason")),
+    )
+    return tag(
+        "div",
+        {"class": "table-scroll"},
+        tag(
+            "table",
+            {"class": "history"},
+            tag("caption", None, "Grade and score changes, newest first"),
+            tag("thead", None, head),
+            tag("tbody", None, join(rows, "\n")),
+        ),
+    )
+
+
+def _markdown_text(text: str) -> str:
+    # Backslash-escape what Markdown would read as syntax in a link's text.
+    return "".join(f"\\{c}" if c in "\\`*_[]()<>!#|" else c for c in text)
+
+
+def embed_snippets(rating: Rating, base: str) -> tuple[str, str]:
+    """The badge as an HTML snippet and as Markdown, linking back to this page."""
+    page = f"{base}/services/{rating.slug}"
+    image = f"{base}/v1/services/{rating.slug}/badge.svg"
+    alt = f"Candor privacy rating of {rating.name}"
+    html_snippet = str(
+        tag("a", {"href": page}, tag("img", {"src": image, "alt": alt, "height": "20"}))
+    )
+    markdown = f"[![{_markdown_text(alt)}]({image})]({page})"
+    return html_snippet, markdown
+
+
+def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
+    methodology = dataset.methodology
+    by_id = {entry.id: entry for entry in rating.criteria}
+    groups: list[Html] = []
+    for group in methodology.groups:
+        members = [
+            _criterion(c, by_id[c.id])
+            for c in methodology.criteria
+            if c.group == group.id and c.id in by_id
+        ]
+        if members:
+            groups.append(
+                tag(
+                    "section",
+                    {"class": "group", "aria-labelledby": f"group-{group.id}"},
+                    tag(
+                        "h3",
+                        {"id": f"group-{group.id}"},
+                        group.name,
+                        " ",
+                        tag("span", {"class": "muted weight"}, f"(weight {group.weight:g})"),
+                    ),
+                    join(members, "\n"),
+                )
+            )
+    notices: list[Html] = []
+    if rating.status == "discontinued":
+        when = f" on {rating.discontinued_on.isoformat()}" if rating.discontinued_on else ""
+        notices.append(
+            tag(
+                "p",
+                {"class": "notice notice-discontinued"},
+                tag("strong", None, "Discontinued. "),
+                f"{rating.name} was discontinued{when}. The rating describes the service while "
+                "it ran and says nothing about any successor.",
+            )
+        )
+    if rating.stale:
+        notices.append(
+            tag(
+                "p",
+                {"class": "notice notice-stale"},
+                tag("strong", None, "Stale review. "),
+                f"This review is more than {methodology.grading.stale_after_days} days old "
+                f"(last reviewed {rating.reviewed_on.isoformat()}); the facts may have changed.",
+            )
+        )
+    if rating.grade is None:
+        verdict: Html = tag(
+            "p",
+            {"class": "verdict"},
+            _grade_tile(rating),
+            " Too little is disclosed for a grade: more than "
+            f"{methodology.grading.insufficient_data_share:.0%} of the criteria have no "
+            "disclosure.",
+        )
+    else:
+        verdict = tag(
+            "p",
+            {"class": "verdict"},
+            _grade_tile(rating),
+            " ",
+            tag("span", {"class": "score"}, f"Score {rating.score} of 100"),
+        )
+    html_snippet, markdown_snippet = embed_snippets(rating, base)
+    badge_src = f"/v1/services/{rating.slug}/badge.svg"
+    facts = tag(
+        "dl",
+        {"class": "facts"},
+        tag("dt", None, "Company"),
+        tag("dd", None, rating.company),
+        tag("dt", None, "Website"),
+        tag("dd", None, _external(rating.homepage)),
+        tag("dt", None, "Status"),
+        tag("dd", None, "Discontinued" if rating.status == "discontinued" else "Active"),
+        tag("dt", None, "Last reviewed"),
+        tag(
+            "dd",
+            None,
+            _date(rating.reviewed_on),
+            " ",
+            tag("span", {"class": "tag tag-stale"}, "Stale") if rating.stale else None,
+        ),
+    )
+    main = join(
+        [
+            tag(
+                "nav",
+                {"class": "breadcrumbs", "aria-label": "Breadcrumb"},
+                tag("a", {"href": "/"}, "All services"),
+            ),
+            tag("h1", None, rating.name),
+            verdict,
+            join(notices, "\n"),
+            tag("p", {"class": "summary"}, rating.summary),
+            facts,
+            tag(
+                "section",
+                {"aria-labelledby": "criteria-h"},
+                tag("h2", {"id": "criteria-h"}, "Criteria"),
+                tag(
+                    "p",
+                    {"class": "muted"},
+                    "Each criterion has a level (full, partial, none, or no disclosure found), "
+                    "the evidence for it and its sources. ",
+                    tag("a", {"href": "/methodology"}, "How levels become a grade"),
+                    ".",
+                ),
+                join(groups, "\n"),
+            ),
+            tag(
+                "section",
+                {"aria-labelledby": "history-h"},
+                tag("h2", {"id": "history-h"}, "Grade history"),
+                _history(rating.history),
+            ),
+            tag(
+                "section",
+                {"aria-labelledby": "embed-h", "class": "embed"},
+                tag("h2", {"id": "embed-h"}, "Embed this rating"),
+                tag(
+                    "p",
+                    None,
+                    tag(
+                        "img",
+                        {
+                            "src": badge_src,
+                            "alt": f"Candor badge of {rating.name}",
+                            "height": "20",
+                        },
+                    ),
+                ),
+                tag("h3", None, "HTML"),
+                tag("pre", None, tag("code", None, html_snippet)),
+                tag("h3", None, "Markdown"),
+                tag("pre", None, tag("code", None, markdown_snippet)),
+                tag(
+                    "p",
+                    {"class": "muted"},
+                    "Add ",
+                    tag("code", None, "?style=plain"),
+                    " to the image URL for square corners. The badge always shows the "
+                    "current grade.",
+                ),
+            ),
+        ],
+        "\n",
+    )
+    grade = rating.grade or "not graded"
+    return _layout(
+        title=f"{rating.name}: {grade}",
+        main=main,
+        current=None,
+        description=f"Candor's privacy and transparency rating of {rating.name}: {grade}.",
+        dataset=dataset,
+    )
+
+
+def _base_url(request: Request, state: AppState) -> str:
+    # The configured public URL when there is one; otherwise the URL this request came
+    # in on (then part of the cache key, so one host's snippet never reaches another).
+    return state.settings.public_url or str(request.base_url).rstrip("/")
+
+
+async def service_page(request: Request) -> Response:
+    state = state_of(request)
+    try:
+        dataset = state.read_path.dataset
+    except DatasetUnavailable:
+        return _unavailable(request)
+    slug = request.path_params["slug"]
+    rating = dataset.ratings.get(slug)
+    if rating is None:
+        return _error_page(
+            request,
+            404,
+            "Service not found",
+            f"No rated service has the address “{slug[:64]}”.",
+            dataset,
+        )
+    base = _base_url(request, state)
+
+    async def render() -> Rendered:
+        return Rendered.of(render_service(dataset, rating, base), dataset.version, HTML_TYPE)
+
+    key = (dataset.version, "page:service", slug, base, _css_href())
+    return _serve(request, state, await state.answer(key, render))
+
+
+# methodology ----------------------------------------------------------------------------------
+
+
+def render_methodology(source: str, dataset: Dataset | None) -> bytes:
+    content = render_markdown(source)
+    if "<h1" not in content:
+        content = join([tag("h1", None, "Methodology"), content], "\n")
+    main = tag("article", {"class": "prose"}, content)
+    return _layout(
+        title="Methodology",
+        main=main,
+        current="methodology",
+        description="How Candor rates video-conferencing services, step by step.",
+        dataset=dataset,
+    )
+
+
+def _methodology_endpoint(doc: Path) -> Callable[[Request], Awaitable[Response]]:
+    async def methodology_page(request: Request) -> Response:
+        state = state_of(request)
+        dataset = state.read_path.dataset if state.read_path.loaded else None
+        try:
+            # The file may sit on a slow disk: off the event loop, like the read below.
+            stat = await run_in_threadpool(doc.stat)
+        except OSError:
+            return _error_page(
+                request,
+                404,
+                "Methodology not found",
+                "The methodology document is not available on this server.",
+                dataset,
+            )
+
+        async def render() -> Rendered:
+            # Decoding errors are replaced, not fatal: a stray byte must not take the page down.
+            source = await run_in_threadpool(doc.read_text, "utf-8", "replace")
+            return Rendered.of(
+                render_methodology(source, dataset), f"doc{stat.st_mtime_ns:x}", HTML_TYPE
+            )
+
+        key = (
+            dataset.version if dataset else None,
+            "page:methodology",
+            os.fspath(doc),
+            stat.st_mtime_ns,
+            stat.st_size,
+            _css_href(),
+        )
+        return _serve(request, state, await state.answer(key, render))
+
+    return methodology_page
+
+
+# routes ------------------------------------------------------------------------------------------
+
+
+def page_routes(methodology_doc: Path | None = None) -> list[BaseRoute]:
+    """The HTML routes; ``methodology_doc`` defaults to the repository's docs/methodology.md."""
+    doc = methodology_doc or DEFAULT_METHODOLOGY_DOC
+    return [
+        Route("/", home, methods=["GET"]),
+        Route("/services/{slug}", service_page, methods=["GET"]),
+        Route("/methodology", _methodology_endpoint(doc), methods=["GET"]),
+        Mount("/static", routes=[Route("/{name}", static_asset, methods=["GET"])]),
+    ]

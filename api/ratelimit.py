@@ -1,5 +1,10 @@
 """Per-client rate limits: a token bucket per client IP (or per API key), in a bounded
-cachetools map, so a flood of distinct addresses cannot grow memory without limit."""
+map, so a flood of distinct addresses cannot grow memory without limit.
+
+``RateLimiter`` is the policy (who is asking, how much may they ask); the edge middleware
+(api/middleware.py) applies it, in the same single layer as metrics, CORS and the security
+headers.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,18 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
-from cachetools import TTLCache
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.responses import Response
+from starlette.types import Scope
 
 from api.clients import Network, client_ip
 from api.problems import Problem, problem_response
 
 EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
+
+RawHeaders = list[tuple[bytes, bytes]]
 
 
 @dataclass(slots=True)
@@ -24,8 +32,9 @@ class Bucket:
     updated: float
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
+    # A named tuple, not a frozen dataclass: one is made per request, and a frozen
+    # dataclass pays an object.__setattr__ per field.
     allowed: bool
     limit: int
     remaining: int
@@ -34,34 +43,61 @@ class Decision:
 
 
 class TokenBuckets:
-    """Token buckets: ``per_minute`` requests a minute on average, bursts up to that many."""
+    """Token buckets: ``per_minute`` requests a minute on average, bursts up to that many.
+
+    A plain dict swept now and then, rather than a TTL cache: the bucket is taken on every
+    rated request, and a TTL cache's bookkeeping on each read and write was a measurable
+    share of the hot path. An idle bucket refills completely within a minute, so forgetting
+    it after ``idle_seconds`` changes nothing.
+    """
 
     def __init__(
-        self, max_clients: int = 100_000, clock: Callable[[], float] = time.monotonic
+        self,
+        max_clients: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+        idle_seconds: float = 120.0,
     ) -> None:
-        # An idle bucket refills completely within a minute; forgetting it after two
-        # minutes changes nothing, and bounds memory.
         self.clock = clock
-        self._buckets: TTLCache[str, Bucket] = TTLCache(
-            maxsize=max_clients, ttl=120, timer=lambda: self.clock()
-        )
+        self.max_clients = max_clients
+        self.idle_seconds = idle_seconds
+        self._buckets: dict[str, Bucket] = {}
+        self._next_sweep = -math.inf
 
     def take(self, client: str, per_minute: int) -> Decision:
         now = self.clock()
         rate = per_minute / 60.0
         bucket = self._buckets.get(client)
         if bucket is None:
+            if now >= self._next_sweep or len(self._buckets) >= self.max_clients:
+                self._sweep(now)
             bucket = Bucket(float(per_minute), now)
+            self._buckets[client] = bucket
         else:
-            bucket.tokens = min(float(per_minute), bucket.tokens + (now - bucket.updated) * rate)
+            tokens = bucket.tokens + (now - bucket.updated) * rate
+            bucket.tokens = tokens if tokens < per_minute else float(per_minute)
             bucket.updated = now
-        allowed = bucket.tokens >= 1.0
-        if allowed:
-            bucket.tokens -= 1.0
-        self._buckets[client] = bucket
-        reset = math.ceil((per_minute - bucket.tokens) / rate)
-        retry = 0 if allowed else max(1, math.ceil((1.0 - bucket.tokens) / rate))
-        return Decision(allowed, per_minute, int(bucket.tokens), reset, retry)
+        tokens = bucket.tokens
+        if tokens >= 1.0:
+            bucket.tokens = tokens = tokens - 1.0
+            return Decision(
+                True, per_minute, int(tokens), math.ceil((per_minute - tokens) / rate), 0
+            )
+        reset = math.ceil((per_minute - tokens) / rate)
+        retry = max(1, math.ceil((1.0 - tokens) / rate))
+        return Decision(False, per_minute, int(tokens), reset, retry)
+
+    def _sweep(self, now: float) -> None:
+        self._next_sweep = now + self.idle_seconds / 4
+        cutoff = now - self.idle_seconds
+        idle = [key for key, bucket in self._buckets.items() if bucket.updated < cutoff]
+        for key in idle:
+            del self._buckets[key]
+        if len(self._buckets) >= self.max_clients:
+            # Still full of active clients (a flood of addresses): forget the oldest tenth.
+            # A forgotten client only gets a fresh budget, the bounded cost of bounded memory.
+            excess = len(self._buckets) - self.max_clients + max(1, self.max_clients // 10)
+            for key in list(self._buckets)[:excess]:
+                del self._buckets[key]
 
     def __len__(self) -> int:
         return len(self._buckets)
@@ -70,8 +106,14 @@ class TokenBuckets:
 KeyResolver = Callable[[str], Awaitable["tuple[str, int] | None"]]
 
 
-class RateLimit:
-    """Applies the buckets to HTTP requests and sets the ``RateLimit-*`` headers.
+@lru_cache(maxsize=64)
+def _fixed_headers(limit: int) -> tuple[tuple[bytes, bytes], tuple[bytes, bytes]]:
+    value = str(limit).encode()
+    return (b"ratelimit-limit", value), (b"ratelimit-policy", value + b";w=60")
+
+
+class RateLimiter:
+    """Decides whether a request may proceed, and with which ``RateLimit-*`` headers.
 
     A request with ``Authorization: Bearer <key>`` is limited by the key's own budget; an
     unknown or revoked key is refused with 401, never silently served as anonymous.
@@ -79,7 +121,6 @@ class RateLimit:
 
     def __init__(
         self,
-        app: ASGIApp,
         *,
         per_minute: int,
         proxies: Sequence[Network],
@@ -87,66 +128,58 @@ class RateLimit:
         buckets: TokenBuckets,
         on_limited: Callable[[], None] = lambda: None,
     ) -> None:
-        self.app = app
         self.per_minute = per_minute
         self.proxies = proxies
         self.resolve_key = resolve_key
         self.buckets = buckets
         self.on_limited = on_limited
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in EXEMPT or scope["method"] == "OPTIONS":
-            await self.app(scope, receive, send)
-            return
-        identity, per_minute = f"ip:{client_ip(scope, self.proxies)}", self.per_minute
-        authorization = _header(scope, b"authorization")
-        if authorization is not None:
-            scheme, _, secret = authorization.partition(" ")
-            resolved = (
-                await self.resolve_key(secret.strip()) if scheme.lower() == "bearer" else None
+    def admit(self, scope: Scope) -> tuple[RawHeaders, Response | None]:
+        """For an anonymous request: the headers to add to the answer, and the refusal to
+        send instead of it (or None). Synchronous: the hot path awaits nothing here."""
+        if scope["path"] in EXEMPT or scope["method"] == "OPTIONS":
+            return [], None
+        return self._decide(scope, "ip:" + client_ip(scope, self.proxies), self.per_minute)
+
+    async def admit_with_key(
+        self, scope: Scope, authorization: str
+    ) -> tuple[RawHeaders, Response | None]:
+        """As ``admit``, for a request that sent an ``Authorization`` header."""
+        if scope["path"] in EXEMPT or scope["method"] == "OPTIONS":
+            return [], None
+        scheme, _, secret = authorization.partition(" ")
+        resolved = await self.resolve_key(secret.strip()) if scheme.lower() == "bearer" else None
+        if resolved is None:
+            problem = Problem(
+                401,
+                "The API key is missing, malformed, unknown or revoked",
+                headers={"WWW-Authenticate": 'Bearer realm="candor"'},
             )
-            if resolved is None:
-                problem = Problem(
-                    401,
-                    "The API key is missing, malformed, unknown or revoked",
-                    headers={"WWW-Authenticate": 'Bearer realm="candor"'},
-                )
-                await problem_response(problem, scope["path"])(scope, receive, send)
-                return
-            identity, per_minute = resolved
+            return [], problem_response(problem, scope["path"])
+        return self._decide(scope, *resolved)
+
+    def _decide(
+        self, scope: Scope, identity: str, per_minute: int
+    ) -> tuple[RawHeaders, Response | None]:
         decision = self.buckets.take(identity, per_minute)
-        headers = {
-            "RateLimit-Limit": str(decision.limit),
-            "RateLimit-Remaining": str(decision.remaining),
-            "RateLimit-Reset": str(decision.reset),
-            "RateLimit-Policy": f"{decision.limit};w=60",
-        }
         if not decision.allowed:
             self.on_limited()
-            headers["Retry-After"] = str(decision.retry_after)
             problem = Problem(
                 429,
                 f"More than {decision.limit} requests a minute; retry in {decision.retry_after} s",
-                headers=headers,
+                headers={
+                    "RateLimit-Limit": str(decision.limit),
+                    "RateLimit-Remaining": str(decision.remaining),
+                    "RateLimit-Reset": str(decision.reset),
+                    "RateLimit-Policy": f"{decision.limit};w=60",
+                    "Retry-After": str(decision.retry_after),
+                },
             )
-            await problem_response(problem, scope["path"])(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                mutable = MutableHeaders(scope=message)
-                for name, value in headers.items():
-                    mutable[name] = value
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
-
-
-__all__ = ["Decision", "RateLimit", "TokenBuckets"]
+            return [], problem_response(problem, scope["path"])
+        limit, policy = _fixed_headers(decision.limit)
+        return [
+            limit,
+            (b"ratelimit-remaining", b"%d" % decision.remaining),
+            (b"ratelimit-reset", b"%d" % decision.reset),
+            policy,
+        ], None

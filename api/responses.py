@@ -1,12 +1,20 @@
-"""Cacheable answers: a body rendered once, with a strong ETag, served with 304s."""
+"""Cacheable answers: a body rendered once, with a strong ETag, served with 304s.
+
+Serving a cached answer is the API's hot path, so everything that does not depend on the
+request (the validator, the content headers, the Cache-Control value) is encoded to bytes
+once, and an answer is sent without Starlette's per-response header building.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+RawHeaders = list[tuple[bytes, bytes]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +25,24 @@ class Rendered:
     etag: str
     media_type: str = "application/json"
     status: int = 200
+    # Derived from the fields above in __post_init__, never passed in.
+    etag_header: tuple[bytes, bytes] = field(default=(b"", b""), repr=False, compare=False)
+    content_headers: tuple[tuple[bytes, bytes], ...] = field(default=(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        content_type = self.media_type
+        # As Starlette's Response does: text types are labelled UTF-8.
+        if content_type.startswith("text/") and "charset=" not in content_type.lower():
+            content_type += "; charset=utf-8"
+        object.__setattr__(self, "etag_header", (b"etag", self.etag.encode("latin-1")))
+        object.__setattr__(
+            self,
+            "content_headers",
+            (
+                (b"content-length", str(len(self.body)).encode()),
+                (b"content-type", content_type.encode("latin-1")),
+            ),
+        )
 
     @classmethod
     def of(
@@ -27,11 +53,41 @@ class Rendered:
         return cls(body, f'"{version}-{digest}"', media_type, status)
 
 
+class PreparedResponse(Response):
+    """A response whose raw headers are already built (see ``cached_response``)."""
+
+    def __init__(self, body: bytes, status_code: int, raw_headers: RawHeaders) -> None:
+        # Deliberately not calling Response.__init__: it would render and re-encode headers
+        # that are already bytes. These are all the attributes Response.__call__ and
+        # Response.headers use.
+        self.body = body
+        self.status_code = status_code
+        self.raw_headers = raw_headers
+        self.background = None
+
+
+@lru_cache(maxsize=32)
+def _cache_control(max_age: int) -> tuple[bytes, bytes]:
+    value = (
+        f"public, max-age={max_age}, stale-while-revalidate={max_age * 12}, "
+        f"stale-if-error={max(max_age * 288, 86400)}"
+    )
+    return b"cache-control", value.encode()
+
+
 def _etag_matches(header: str, etag: str) -> bool:
     if header.strip() == "*":
         return True
     # Weak comparison, as RFC 9110 asks of If-None-Match.
     return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
+
+
+def _if_none_match(request: Request) -> str | None:
+    # Read from the raw scope: building request.headers costs more than the scan.
+    for name, value in request.scope["headers"]:
+        if name == b"if-none-match":
+            return str(value.decode("latin-1"))
+    return None
 
 
 def cached_response(
@@ -41,18 +97,12 @@ def cached_response(
     max_age: int,
     vary: str | None = None,
 ) -> Response:
-    headers = {
-        "ETag": rendered.etag,
-        "Cache-Control": (
-            f"public, max-age={max_age}, stale-while-revalidate={max_age * 12}, "
-            f"stale-if-error={max(max_age * 288, 86400)}"
-        ),
-    }
+    headers: RawHeaders = [rendered.etag_header, _cache_control(max_age)]
     if vary:
-        headers["Vary"] = vary
-    if_none_match = request.headers.get("if-none-match")
-    if if_none_match and rendered.status == 200 and _etag_matches(if_none_match, rendered.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(
-        rendered.body, status_code=rendered.status, media_type=rendered.media_type, headers=headers
-    )
+        headers.append((b"vary", vary.encode("latin-1")))
+    if rendered.status == 200:
+        if_none_match = _if_none_match(request)
+        if if_none_match and _etag_matches(if_none_match, rendered.etag):
+            return PreparedResponse(b"", 304, headers)
+    headers.extend(rendered.content_headers)
+    return PreparedResponse(rendered.body, rendered.status, headers)

@@ -18,6 +18,47 @@ from ratings.readpath import ReadPath
 from ratings.singleflight import SingleFlight
 
 
+class HotAnswers:
+    """Rendered answers by the raw request input (a path parameter, a query string), for
+    one dataset.
+
+    The answer cache proper is keyed by the *normalised* input, so a hit there still pays
+    for host normalisation (IDNA, regular expressions) and for the single-flight await. A
+    repeated request for the same raw input is by far the common case (the extension and
+    third parties ask about the same few hosts), so this small dict in front answers it
+    with one lookup. It belongs to one dataset: a new dataset starts an empty one. It is
+    bounded by emptying it when full: cheap, and a burst of distinct inputs only costs
+    their re-rendering from the answer cache.
+    """
+
+    MAX_ENTRIES = 10_000
+    MAX_KEY_LENGTH = 512
+
+    def __init__(self) -> None:
+        self._dataset: Dataset | None = None
+        self._answers: dict[tuple[str, str | bytes], Rendered] = {}
+
+    def get(self, dataset: Dataset, key: tuple[str, str | bytes]) -> Rendered | None:
+        if dataset is not self._dataset:
+            return None
+        return self._answers.get(key)
+
+    def put(self, dataset: Dataset, key: tuple[str, str | bytes], rendered: Rendered) -> None:
+        if len(key[1]) > self.MAX_KEY_LENGTH:
+            return  # long inputs are rare and would make the bound on memory meaningless
+        if dataset is not self._dataset:
+            self._dataset, self._answers = dataset, {}
+        elif len(self._answers) >= self.MAX_ENTRIES:
+            self._answers = {}
+        self._answers[key] = rendered
+
+    def clear(self) -> None:
+        self._dataset, self._answers = None, {}
+
+    def __len__(self) -> int:
+        return len(self._answers)
+
+
 @dataclass
 class AppState:
     settings: Settings
@@ -28,6 +69,7 @@ class AppState:
     metrics: Metrics = field(default_factory=Metrics)
     buckets: TokenBuckets = field(default_factory=TokenBuckets)
     keys: KeyVerifier = field(default_factory=KeyVerifier)
+    hot: HotAnswers = field(default_factory=HotAnswers)
 
     def __post_init__(self) -> None:
         # Rendered answers carry the dataset version in their ETag: a new dataset
@@ -36,6 +78,7 @@ class AppState:
 
     def _drop_answers(self, dataset: Dataset) -> None:
         self.answers.clear()
+        self.hot.clear()
 
     async def answer(self, key: Hashable, render: Callable[[], Awaitable[Rendered]]) -> Rendered:
         return await self.answers.get(key, render)

@@ -9,12 +9,14 @@ first, so a bad file means nothing is written.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from ratings.fixtures import FixtureSet, ServiceFile, service_digest
+from ratings.fixtures import FixtureSet, service_digest
 from ratings.models import (
     CriterionAssessment,
     Dataset,
@@ -23,10 +25,14 @@ from ratings.models import (
     MeetingPattern,
     Service,
 )
-from ratings.scoring import Assessment, assess
+from ratings.scoring import assess
 
 # Any constant works: it only has to be the same for every process that loads.
 _LOAD_LOCK_KEY = 0x43414E444F52
+# Rows per bulk statement, and slugs per IN (...): far below the bound-parameter limits of
+# SQLite (32,766) and PostgreSQL (32,767) even for the widest table.
+_CHUNK = 500
+T = TypeVar("T")
 
 
 @dataclass
@@ -129,48 +135,77 @@ async def plan_sync(fixtures: FixtureSet) -> SyncReport:
 async def sync_fixtures(fixtures: FixtureSet, *, dry_run: bool = False) -> SyncReport:
     """Make the database hold exactly ``fixtures``, in one transaction."""
     async with in_transaction() as connection:
-        if connection.capabilities.dialect == "postgres":
-            # Two loads at once are serialised; each then sees the other's result.
-            await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [_LOAD_LOCK_KEY])
+        await _take_load_lock(connection)
         report = await plan_sync(fixtures)
         report.dry_run = dry_run
         if dry_run or not report.changed:
             return report
-        now = dt.datetime.now(dt.UTC)
-        _, current = await _current_state()
-        for change in report.changes:
-            if change.kind == "removed":
-                await Service.filter(slug=change.slug).delete()
-            else:
-                service = fixtures.services[change.slug]
-                result = assess(service.levels(), fixtures.methodology)
-                if change.kind == "added":
-                    await _insert(service, result, now)
-                elif change.kind == "changed":
-                    await Service.filter(slug=change.slug).delete()
-                    await _insert(service, result, now)
-                else:
-                    await Service.filter(id=current[change.slug]["id"]).update(
-                        grade=result.grade, score=result.score, updated_at=now
-                    )
-            if change.grade_changed:
-                await GradeChange.create(
-                    slug=change.slug,
-                    old_grade=change.old_grade,
-                    new_grade=change.new_grade,
-                    old_score=change.old_score,
-                    new_score=change.new_score,
-                    reason=change.reason(),
-                    dataset_version=fixtures.version,
-                    changed_at=now,
-                )
-        await _write_dataset_row(fixtures, now)
+        await _apply(fixtures, report, dt.datetime.now(dt.UTC))
         return report
 
 
-async def _write_dataset_row(fixtures: FixtureSet, now: dt.datetime) -> None:
+async def _take_load_lock(connection: BaseDBAsyncClient) -> None:
+    """Serialise loads: a second load waits for the first, then plans against its result."""
+    if connection.capabilities.dialect == "postgres":
+        await connection.execute_query("SELECT pg_advisory_xact_lock($1)", [_LOAD_LOCK_KEY])
+    elif connection.capabilities.dialect == "sqlite":
+        # Tortoise opens SQLite transactions with a plain (deferred) BEGIN: two loads would
+        # both read, and the second one's upgrade to a writer fails at once with "database
+        # is locked" (SQLite cannot wait there without breaking isolation). Writing first
+        # takes the write lock up front, as BEGIN IMMEDIATE would; a second load then waits
+        # in SQLite's busy handler (busy_timeout, see ratings/db.py) and reads the first
+        # one's committed result. The statement changes no row.
+        await connection.execute_query("UPDATE dataset SET version = version WHERE id = 1")
+
+
+def _chunks(items: list[T], size: int = _CHUNK) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+async def _apply(fixtures: FixtureSet, report: SyncReport, now: dt.datetime) -> None:
+    """Write the planned changes in a few bulk statements (not a few per service: a
+    database round trip per row made a 1,000-service load take half a minute)."""
+    version = report.version_after
+    replaced = [c.slug for c in report.changes if c.kind in ("removed", "changed")]
+    for chunk in _chunks(replaced):
+        # Rows of domains, patterns and criteria go with them (ON DELETE CASCADE).
+        await Service.filter(slug__in=chunk).delete()
+
+    regrades: dict[tuple[str | None, int | None], list[str]] = {}
+    for change in report.changes:
+        if change.kind == "regraded":
+            regrades.setdefault((change.new_grade, change.new_score), []).append(change.slug)
+    for (grade, score), slugs in regrades.items():
+        for chunk in _chunks(slugs):
+            await Service.filter(slug__in=chunk).update(grade=grade, score=score, updated_at=now)
+
+    inserted = [c for c in report.changes if c.kind in ("added", "changed")]
+    await _insert(fixtures, inserted, now)
+
+    await GradeChange.bulk_create(
+        [
+            GradeChange(
+                slug=change.slug,
+                old_grade=change.old_grade,
+                new_grade=change.new_grade,
+                old_score=change.old_score,
+                new_score=change.new_score,
+                reason=change.reason(),
+                dataset_version=version,
+                changed_at=now,
+            )
+            for change in report.changes
+            if change.grade_changed
+        ],
+        batch_size=_CHUNK,
+    )
+    await _write_dataset_row(fixtures, version, now)
+
+
+async def _write_dataset_row(fixtures: FixtureSet, version: str, now: dt.datetime) -> None:
     values: dict[str, Any] = {
-        "version": fixtures.version,
+        "version": version,
         "methodology": fixtures.methodology.model_dump(mode="json"),
         "loaded_at": now,
         "service_count": len(fixtures.services),
@@ -180,44 +215,62 @@ async def _write_dataset_row(fixtures: FixtureSet, now: dt.datetime) -> None:
         await Dataset.create(id=1, **values)
 
 
-async def _insert(service: ServiceFile, result: Assessment, now: dt.datetime) -> None:
-    row = await Service.create(
-        slug=service.slug,
-        name=service.name,
-        company=service.company,
-        homepage=service.homepage,
-        status=service.status,
-        discontinued_on=service.discontinued_on,
-        reviewed_on=service.reviewed_on,
-        summary=service.summary,
-        score=result.score,
-        grade=result.grade,
-        digest=service_digest(service),
-        updated_at=now,
+async def _insert(fixtures: FixtureSet, changes: list[ServiceChange], now: dt.datetime) -> None:
+    if not changes:
+        return
+    services = [fixtures.services[change.slug] for change in changes]
+    await Service.bulk_create(
+        [
+            Service(
+                slug=service.slug,
+                name=service.name,
+                company=service.company,
+                homepage=service.homepage,
+                status=service.status,
+                discontinued_on=service.discontinued_on,
+                reviewed_on=service.reviewed_on,
+                summary=service.summary,
+                score=change.new_score,
+                grade=change.new_grade,
+                digest=service_digest(service),
+                updated_at=now,
+            )
+            for service, change in zip(services, changes, strict=True)
+        ],
+        batch_size=_CHUNK,
     )
-    await Domain.bulk_create([Domain(service_id=row.id, name=name) for name in service.domains])
-    if service.meeting_patterns:
-        await MeetingPattern.bulk_create(
-            [
-                MeetingPattern(
-                    service_id=row.id,
-                    position=index,
-                    host=spec.host,
-                    path=spec.path,
-                    query=list(spec.query),
-                )
-                for index, spec in enumerate(service.meeting_patterns)
-            ]
-        )
+    ids: dict[str, int] = {}
+    for chunk in _chunks([service.slug for service in services]):
+        ids.update(await Service.filter(slug__in=chunk).values_list("slug", "id"))
+    await Domain.bulk_create(
+        [Domain(service_id=ids[s.slug], name=name) for s in services for name in s.domains],
+        batch_size=_CHUNK,
+    )
+    await MeetingPattern.bulk_create(
+        [
+            MeetingPattern(
+                service_id=ids[s.slug],
+                position=index,
+                host=spec.host,
+                path=spec.path,
+                query=list(spec.query),
+            )
+            for s in services
+            for index, spec in enumerate(s.meeting_patterns)
+        ],
+        batch_size=_CHUNK,
+    )
     await CriterionAssessment.bulk_create(
         [
             CriterionAssessment(
-                service_id=row.id,
+                service_id=ids[s.slug],
                 criterion=criterion,
                 level=entry.level,
                 evidence=entry.evidence,
                 sources=list(entry.sources),
             )
-            for criterion, entry in service.criteria.items()
-        ]
+            for s in services
+            for criterion, entry in s.criteria.items()
+        ],
+        batch_size=_CHUNK,
     )
