@@ -28,6 +28,7 @@ from api.palette import INSUFFICIENT, colours_for
 from api.responses import Rendered, cached_response
 from api.state import AppState, state_of
 from ratings.dataset import CriterionRating, Dataset, GradeEvent, Rating
+from ratings.matching import InvalidInput, normalise_host
 from ratings.methodology import Criterion, Methodology
 from ratings.readpath import DatasetUnavailable
 
@@ -1122,6 +1123,74 @@ def _methodology_endpoint(doc: Path) -> Callable[[Request], Awaitable[Response]]
 # routes ------------------------------------------------------------------------------------------
 
 
+# suggest ---------------------------------------------------------------------------------------
+
+
+async def suggest(request: Request) -> Response:
+    """Where the extension's "Suggest it for a rating" link leads, for an unrated site.
+
+    The host arrives only because the user clicked that link; it is echoed, never stored,
+    and the answer is not cacheable so no shared cache keeps it either.
+    """
+    state = state_of(request)
+    dataset = state.read_path.dataset if state.read_path.loaded else None
+    raw = request.query_params.get("host", "")
+    try:
+        host: str | None = normalise_host(raw) if raw else None
+    except InvalidInput:
+        host = None
+    already = dataset.match_host(host).service if dataset and host else None
+    heading = f"Suggest {host} for a rating" if host else "Suggest a service for a rating"
+    steps: list[Child] = [
+        tag("li", None, "The service's name and the company behind it."),
+        tag("li", None, "Its web domains and what its meeting links look like."),
+        tag(
+            "li",
+            None,
+            "Links to its privacy policy, transparency report and security pages, if any.",
+        ),
+    ]
+    parts: list[Child] = [tag("h1", None, heading)]
+    if already and dataset is not None:
+        rating = dataset.ratings[already]
+        parts.append(
+            tag(
+                "p",
+                None,
+                f"{host} is already rated as part of ",
+                tag("a", {"href": f"/services/{rating.slug}"}, rating.name),
+                ".",
+            )
+        )
+    parts += [
+        tag(
+            "p",
+            None,
+            "Candor rates video-calling and VoIP services from their public commitments. "
+            "Ratings are curated by maintainers as reviewed files, each criterion with "
+            "evidence and sources, graded by the published ",
+            tag("a", {"href": "/methodology"}, "methodology"),
+            ".",
+        ),
+        tag("p", None, "To suggest a service, send the maintainers:"),
+        tag("ul", None, join(steps)),
+        tag(
+            "p",
+            {"class": "muted"},
+            "Candor keeps no record of the sites you visit: the extension matches them on "
+            "your computer, and this page stores nothing.",
+        ),
+    ]
+    body = _layout(
+        title=heading,
+        main=join(parts, "\n"),
+        current=None,
+        description="How to suggest a service for Candor to rate.",
+        dataset=dataset,
+    )
+    return Response(body, media_type=HTML_TYPE, headers={"Cache-Control": "no-store"})
+
+
 def page_routes(methodology_doc: Path | None = None) -> list[BaseRoute]:
     """The HTML routes; ``methodology_doc`` defaults to the repository's docs/methodology.md."""
     doc = methodology_doc or DEFAULT_METHODOLOGY_DOC
@@ -1129,5 +1198,6 @@ def page_routes(methodology_doc: Path | None = None) -> list[BaseRoute]:
         Route("/", home, methods=["GET"]),
         Route("/services/{slug}", service_page, methods=["GET"]),
         Route("/methodology", _methodology_endpoint(doc), methods=["GET"]),
+        Route("/suggest", suggest, methods=["GET"]),
         Mount("/static", routes=[Route("/{name}", static_asset, methods=["GET"])]),
     ]

@@ -13,9 +13,23 @@ def database_url() -> str:
     return os.environ.get("CANDOR_DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
+# How long an SQLite writer waits for another one (ms). Loads take the write lock for
+# their whole transaction (ratings/loader.py), so a second load waits for the first
+# rather than failing with "database is locked"; a big load takes seconds, not minutes.
+SQLITE_BUSY_TIMEOUT_MS = 120_000
+
+
+def with_sqlite_defaults(url: str) -> str:
+    """The URL, plus a busy timeout for SQLite when it names none (Tortoise turns query
+    parameters of an SQLite URL into PRAGMAs on its connection)."""
+    if not url.startswith("sqlite:") or "busy_timeout=" in url:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"
+
+
 def tortoise_config(url: str | None = None) -> dict[str, Any]:
     return {
-        "connections": {"default": url or database_url()},
+        "connections": {"default": with_sqlite_defaults(url or database_url())},
         "apps": {
             "models": {
                 "models": MODELS,

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -32,11 +32,20 @@ def _check_http_url(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
         raise ValueError("must be an absolute http(s) URL")
-    try:
-        normalise_host(parts.hostname)
-    except InvalidInput as exc:
-        raise ValueError(f"URL host is invalid: {exc}") from None
+    problem = _host_problem(parts.hostname)
+    if problem is not None:
+        raise ValueError(f"URL host is invalid: {problem}")
     return value
+
+
+@lru_cache(maxsize=4096)
+def _host_problem(host: str) -> str | None:
+    """Why ``host`` is invalid, or None. Cached: a file's sources share a few hosts."""
+    try:
+        normalise_host(host)
+    except InvalidInput as exc:
+        return str(exc)
+    return None
 
 
 class _Strict(BaseModel):
@@ -189,34 +198,86 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def _load_yaml(text: str) -> tuple[Any, dict[tuple[str | int, ...], int]]:
+Lines = dict[tuple[str | int, ...], int]
+
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _load_yaml(text: str) -> tuple[Any, Lines]:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {}
-        lines: dict[tuple[str | int, ...], int] = {}
-        _record_lines(node, (), lines)
-        return loader.construct_document(node), lines
+        lines: Lines = {}
+        return _Builder(loader, lines).build(node, ()), lines
     finally:
         loader.dispose()
 
 
-def _record_lines(
-    node: yaml.Node, path: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]
-) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = (*path, str(key.value))
-            _record_lines(value, child, lines)
-            lines[child] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _record_lines(item, (*path, index), lines)
+class _Builder:
+    """Builds the document and its line map in one walk over the nodes.
+
+    Strings, lists and mappings (nearly every node of a fixture file) are built here
+    directly; anything else (numbers, booleans, null, merge keys, other tags) goes to the
+    safe constructor. One pass, because PyYAML's generic constructor plus a second walk
+    for the lines took more time than parsing. Each node is built once, so aliases share
+    their value (as with PyYAML) and cannot multiply the work.
+    """
+
+    def __init__(self, loader: yaml.SafeLoader, lines: Lines) -> None:
+        self.loader = loader
+        self.lines = lines
+        self.built: dict[int, Any] = {}
+
+    def build(self, node: yaml.Node, path: tuple[str | int, ...]) -> Any:
+        # setdefault: a mapping key's line, recorded first, is the better place to point at.
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if id(node) in self.built:
+            return self.built[id(node)]
+        if isinstance(node, yaml.ScalarNode) and node.tag == _STR:
+            return node.value
+        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+            items: list[Any] = []
+            self.built[id(node)] = items
+            items.extend(self.build(item, (*path, index)) for index, item in enumerate(node.value))
+            return items
+        if (
+            isinstance(node, yaml.MappingNode)
+            and node.tag == _MAP
+            and not any(key.tag == _MERGE for key, _ in node.value)
+        ):
+            mapping: dict[Any, Any] = {}
+            self.built[id(node)] = mapping
+            for key_node, value_node in node.value:
+                key = self.key(key_node)
+                child = (*path, str(key_node.value))
+                self.lines[child] = key_node.start_mark.line + 1
+                mapping[key] = self.build(value_node, child)
+            return mapping
+        value = self.loader.construct_object(node, deep=True)
+        self.built[id(node)] = value
+        return value
+
+    def key(self, node: yaml.Node) -> Any:
+        key = (
+            node.value
+            if isinstance(node, yaml.ScalarNode) and node.tag == _STR
+            else self.loader.construct_object(node, deep=True)
+        )
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                None, None, "found an unhashable mapping key", node.start_mark
+            ) from None
+        return key
 
 
-def _line_for(lines: dict[tuple[str | int, ...], int], loc: tuple[str | int, ...]) -> int | None:
+def _line_for(lines: Lines, loc: tuple[str | int, ...]) -> int | None:
     for end in range(len(loc), -1, -1):
         line = lines.get(tuple(str(p) if isinstance(p, str) else p for p in loc[:end]))
         if line is not None:
@@ -225,7 +286,7 @@ def _line_for(lines: dict[tuple[str | int, ...], int], loc: tuple[str | int, ...
 
 
 def _validation_problems(
-    file: str, exc: ValidationError, lines: dict[tuple[str | int, ...], int]
+    file: str, exc: ValidationError, lines: Lines
 ) -> Iterator[FixtureProblem]:
     for error in exc.errors():
         loc = tuple(error["loc"])
@@ -234,7 +295,7 @@ def _validation_problems(
         )
 
 
-def _read_document(path: Path, display: str) -> tuple[Any, dict[tuple[str | int, ...], int]]:
+def _read_document(path: Path, display: str) -> tuple[Any, Lines]:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise FixtureErrors([FixtureProblem(display, None, "", "file is larger than 256 KiB")])
     try:
@@ -268,7 +329,7 @@ def read_fixtures(directory: Path | str, *, today: dt.date | None = None) -> Fix
     problems: list[FixtureProblem] = []
     warnings: list[FixtureProblem] = []
     services: dict[str, ServiceFile] = {}
-    located: dict[str, tuple[str, dict[tuple[str | int, ...], int]]] = {}
+    located: dict[str, tuple[str, Lines]] = {}
 
     service_dir = directory / "services"
     paths = sorted(service_dir.glob("*.yaml")) if service_dir.is_dir() else []
@@ -306,7 +367,7 @@ def read_fixtures(directory: Path | str, *, today: dt.date | None = None) -> Fix
 
 def _check_service(
     display: str,
-    lines: dict[tuple[str | int, ...], int],
+    lines: Lines,
     service: ServiceFile,
     path: Path,
     methodology: Methodology,
@@ -356,7 +417,7 @@ def _check_service(
 
 def _check_domains(
     services: dict[str, ServiceFile],
-    located: dict[str, tuple[str, dict[tuple[str | int, ...], int]]],
+    located: dict[str, tuple[str, Lines]],
 ) -> Iterable[FixtureProblem]:
     owner: dict[str, str] = {}
     for slug, service in sorted(services.items()):

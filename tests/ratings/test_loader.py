@@ -175,20 +175,17 @@ async def test_a_failure_inside_the_transaction_rolls_everything_back(
 
     import ratings.loader as loader
 
-    calls = 0
-    real_insert = loader._insert
+    seen_inside: list[str] = []
 
-    async def failing_insert(*args: Any, **kwargs: Any) -> None:
-        nonlocal calls
-        calls += 1
-        if calls == 2:
-            raise RuntimeError("disk full")
-        await real_insert(*args, **kwargs)
+    async def failing_last_write(*args: Any, **kwargs: Any) -> None:
+        # Every service row has been rewritten by now (bulk statements): fail the last step.
+        seen_inside.extend(await Service.all().order_by("slug").values_list("name", flat=True))
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(loader, "_insert", failing_insert)
+    monkeypatch.setattr(loader, "_write_dataset_row", failing_last_write)
     with pytest.raises(RuntimeError, match="disk full"):
         await sync_fixtures(read_fixtures(directory))
-    assert calls == 2
+    assert "First write" in seen_inside and "Second write" in seen_inside
     assert await snapshot() == before
 
 

@@ -1,0 +1,127 @@
+"""The API's hot paths against the floor, and the same paths on a 10,000-service dataset.
+
+Throughput figures are ratios of runs made back to back, in rounds whose order alternates
+(A B, B A, ...), so that the machine's drift (two cores, shared) hits both sides alike; a
+figure is the median over the rounds.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from benchmarks.load import LoadResult, run_load
+from benchmarks.procs import ROOT, Server, get
+
+FIXTURES = ROOT / "fixtures"
+VECTORS = ROOT / "tests" / "vectors" / "urls.json"
+
+
+@dataclass
+class Side:
+    runs: list[LoadResult] = field(default_factory=list)
+
+    @property
+    def rps(self) -> float:
+        return statistics.median(r.rps for r in self.runs)
+
+    @property
+    def p50_ms(self) -> float:
+        return statistics.median(r.p50_ms for r in self.runs)
+
+    @property
+    def p99_ms(self) -> float:
+        return statistics.median(r.p99_ms for r in self.runs)
+
+    @property
+    def failures(self) -> int:
+        return sum(r.failures for r in self.runs)
+
+
+@dataclass
+class Comparison:
+    """B against A: ``ratio`` is the median over rounds of B's rps / A's rps."""
+
+    name: str
+    a: Side
+    b: Side
+    ratios: list[float]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+
+def rating_paths() -> list[str]:
+    """``/v1/ratings/<host>`` for every domain of every real service."""
+    from ratings.fixtures import read_fixtures
+
+    fixtures = read_fixtures(FIXTURES)
+    return [
+        f"/v1/ratings/{domain}"
+        for service in sorted(fixtures.services.values(), key=lambda s: s.slug)
+        for domain in service.domains
+    ]
+
+
+def lookup_paths() -> list[str]:
+    """``/v1/lookup?url=`` for every shared test vector that names a rated service
+    (visits and meeting links alike)."""
+    cases = json.loads(VECTORS.read_text(encoding="utf-8"))["cases"]
+    return [
+        "/v1/lookup?url=" + quote(case["input"], safe="")
+        for case in cases
+        if case.get("service")
+        and case["input"].isascii()
+        and case["input"].lower().startswith(("http://", "https://"))  # not the bare hosts
+    ]
+
+
+def mean_body_bytes(server: Server, paths: list[str]) -> int:
+    """Fetches every path once (this also warms the server's caches)."""
+    sizes = [len(get(server.base + path)) for path in paths]
+    return round(statistics.mean(sizes))
+
+
+def compare(
+    name: str,
+    wrk: str | None,
+    a: Server,
+    b: Server,
+    paths: list[str],
+    *,
+    rounds: int,
+    seconds: float,
+    connections: int = 32,
+) -> Comparison:
+    side_a, side_b, ratios = Side(), Side(), []
+    for server in (a, b):  # warm-up, not counted
+        run_load(wrk, server.base, paths, min(2.0, seconds), connections)
+    for round_number in range(rounds):
+        order = (a, b) if round_number % 2 == 0 else (b, a)
+        results: dict[str, LoadResult] = {}
+        for server in order:
+            results[server.name] = run_load(wrk, server.base, paths, seconds, connections)
+        side_a.runs.append(results[a.name])
+        side_b.runs.append(results[b.name])
+        ratios.append(results[b.name].rps / results[a.name].rps)
+    return Comparison(name, side_a, side_b, ratios)
+
+
+def big_fixtures(target: Path, services: int) -> Path:
+    """``services`` services in all: the real ones plus synthetic ones
+    (``candor fixtures synth``), so that the real hosts used by the hot-path runs answer
+    with the very same bodies on both datasets."""
+    from benchmarks.procs import run_cli
+
+    real = sorted((FIXTURES / "services").glob("*.yaml"))
+    if target.exists():
+        shutil.rmtree(target)
+    run_cli("fixtures", "synth", str(services - len(real)), str(target), database_url="unused")
+    for path in real:
+        shutil.copyfile(path, target / "services" / path.name)
+    return target

@@ -1,0 +1,125 @@
+"""Fixture sync: ``candor fixtures load`` of synthetic services, fresh and unchanged."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.procs import run_cli
+
+
+@dataclass
+class SyncFigures:
+    backend: str
+    services: int
+    load_s: list[float] = field(default_factory=list)  # CLI wall time, empty database
+    reload_s: list[float] = field(default_factory=list)  # CLI wall time, unchanged files
+    read_s: list[float] = field(default_factory=list)  # in-process: read + validate files
+    sync_s: list[float] = field(default_factory=list)  # in-process: the load transaction
+    noop_s: list[float] = field(default_factory=list)  # in-process: unchanged, transaction
+
+    @staticmethod
+    def median(values: list[float]) -> float:
+        return statistics.median(values) if values else float("nan")
+
+
+def postgres_url() -> str | None:
+    return os.environ.get("CANDOR_BENCH_POSTGRES_URL") or os.environ.get(
+        "CANDOR_TEST_POSTGRES_URL"
+    )
+
+
+@contextmanager
+def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
+    """An empty database of either kind; yields its URL and removes it afterwards."""
+    if backend == "sqlite":
+        path = workdir / f"sync-{uuid.uuid4().hex[:8]}.sqlite3"
+        try:
+            yield f"sqlite://{path}"
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    import asyncpg
+
+    admin_url = postgres_url()
+    assert admin_url
+    name = f"candor_bench_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(admin_url)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _in_process(directory: Path, url: str) -> tuple[float, float]:
+    """Read time and sync time of a load into ``url`` (already loaded: a no-op sync)."""
+    from tortoise import Tortoise
+
+    from ratings.db import tortoise_config
+    from ratings.fixtures import read_fixtures
+    from ratings.loader import sync_fixtures
+
+    started = time.perf_counter()
+    fixtures = read_fixtures(directory)
+    read = time.perf_counter() - started
+    await Tortoise.init(config=tortoise_config(url))
+    try:
+        started = time.perf_counter()
+        await sync_fixtures(fixtures)
+        return read, time.perf_counter() - started
+    finally:
+        await Tortoise.close_connections()
+
+
+async def _in_process_fresh(directory: Path, url: str) -> float:
+    """Sync time of a load into an empty (migrated) database."""
+    from tortoise import Tortoise
+
+    from ratings.db import migrate, tortoise_config
+    from ratings.fixtures import read_fixtures
+    from ratings.loader import sync_fixtures
+
+    fixtures = read_fixtures(directory)
+    await migrate(url)
+    await Tortoise.close_connections()
+    await Tortoise.init(config=tortoise_config(url))
+    try:
+        started = time.perf_counter()
+        await sync_fixtures(fixtures)
+        return time.perf_counter() - started
+    finally:
+        await Tortoise.close_connections()
+
+
+def measure(backend: str, directory: Path, services: int, workdir: Path, runs: int) -> SyncFigures:
+    figures = SyncFigures(backend, services)
+    for _ in range(runs):
+        with fresh_database(backend, workdir) as url:
+            load, _ = run_cli("fixtures", "load", str(directory), database_url=url)
+            reload, output = run_cli("fixtures", "load", str(directory), database_url=url)
+            if "no changes" not in output:
+                raise RuntimeError(f"reloading unchanged files changed something:\n{output}")
+            figures.load_s.append(load)
+            figures.reload_s.append(reload)
+            read, noop = asyncio.run(_in_process(directory, url))
+            figures.read_s.append(read)
+            figures.noop_s.append(noop)
+        with fresh_database(backend, workdir) as url:
+            figures.sync_s.append(asyncio.run(_in_process_fresh(directory, url)))
+    return figures

@@ -1,0 +1,112 @@
+// The background: keeps the dataset fresh and every tab's badge right.
+//
+// Listeners are registered synchronously at the top level, so that a service worker
+// woken up by an event gets it. Nothing here needs the "tabs" permission: tab URLs are
+// visible only for the rated domains (our host permissions), which is exactly where a
+// badge belongs; every other tab shows none.
+import { REFRESH_ALARM, REFRESH_PERIOD_MINUTES } from '../lib/config.js';
+import { loadDataset } from '../lib/dataset.js';
+import { ext } from '../lib/ext.js';
+import { KEYS } from '../lib/storage.js';
+import { applyAllBadges, applyBadge } from './badges.js';
+import { notifyMeeting, onNotificationClicked } from './notifications.js';
+import { refreshBundle } from './updater.js';
+
+let datasetPromise = null;
+
+/** The dataset and its index, built once and rebuilt when a new bundle is stored. */
+function dataset() {
+  datasetPromise ??= loadDataset().catch((error) => {
+    datasetPromise = null;
+    throw error;
+  });
+  return datasetPromise;
+}
+
+async function onTabUpdated(tabId, changeInfo, tab) {
+  // A URL change (navigation, redirect, history.pushState) or a load state change: both
+  // can leave the badge stale or reset.
+  if (!('url' in changeInfo) && !('status' in changeInfo)) return;
+  const match = await applyBadge(tabId, tab.url, await dataset());
+  if (match.meeting && match.service) await notifyMeeting(match.service, tabId);
+}
+
+async function refreshAndReapply() {
+  const status = await refreshBundle();
+  // Do not wait for storage.onChanged: rebuild now, so the badges below use the new data.
+  if (status.result === 'updated') datasetPromise = null;
+  await applyAllBadges(await dataset());
+  return status;
+}
+
+async function ensureAlarm() {
+  const existing = await ext.alarms.get(REFRESH_ALARM);
+  if (!existing || existing.periodInMinutes !== REFRESH_PERIOD_MINUTES) {
+    await ext.alarms.create(REFRESH_ALARM, { periodInMinutes: REFRESH_PERIOD_MINUTES, delayInMinutes: REFRESH_PERIOD_MINUTES });
+  }
+}
+
+const log = (error) => console.warn('Candor:', error);
+
+ext.tabs.onUpdated.addListener((tabId, changeInfo, tab) => {
+  onTabUpdated(tabId, changeInfo, tab).catch(log);
+});
+
+ext.tabs.onReplaced.addListener((addedTabId) => {
+  (async () => {
+    const tab = await ext.tabs.get(addedTabId);
+    await applyBadge(addedTabId, tab.url, await dataset());
+  })().catch(log);
+});
+
+ext.runtime.onInstalled.addListener(() => {
+  ensureAlarm().catch(log);
+
+// For the browser tests (and anyone debugging in the worker's console): notifications
+// cannot be clicked in a headless browser, so the tests call the click handler directly.
+globalThis.candor = Object.freeze({ onNotificationClicked });
+  refreshAndReapply().catch(log);
+});
+
+ext.runtime.onStartup.addListener(() => {
+  ensureAlarm().catch(log);
+
+// For the browser tests (and anyone debugging in the worker's console): notifications
+// cannot be clicked in a headless browser, so the tests call the click handler directly.
+globalThis.candor = Object.freeze({ onNotificationClicked });
+  refreshAndReapply().catch(log);
+});
+
+ext.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === REFRESH_ALARM) refreshAndReapply().catch(log);
+});
+
+ext.storage.onChanged.addListener((changes, area) => {
+  if (area !== 'local' || !(KEYS.remote in changes)) return;
+  datasetPromise = null;
+  dataset().then(applyAllBadges).catch(log);
+});
+
+// Access to a newly rated domain was granted (options page): its tabs now have URLs.
+ext.permissions.onAdded.addListener(() => {
+  dataset().then(applyAllBadges).catch(log);
+});
+
+ext.notifications.onClicked.addListener((id) => {
+  onNotificationClicked(id).catch(log);
+});
+
+// Requests from our own pages (options: "update now").
+ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (sender.id !== ext.runtime.id || message?.type !== 'refresh') return false;
+  refreshAndReapply()
+    .then((status) => sendResponse({ ok: true, status }))
+    .catch((error) => sendResponse({ ok: false, error: String(error) }));
+  return true;
+});
+
+ensureAlarm().catch(log);
+
+// For the browser tests (and anyone debugging in the worker's console): notifications
+// cannot be clicked in a headless browser, so the tests call the click handler directly.
+globalThis.candor = Object.freeze({ onNotificationClicked });

@@ -1,0 +1,278 @@
+// Validation of the bundle (docs/bundle-format.md) before anything uses it.
+//
+// A bundle comes from the network, so it is hostile until proven otherwise: every field
+// is type- and size-checked, every domain and meeting pattern is compiled with the same
+// code the matcher uses, and the result is a fresh object holding only the known fields.
+// One bad field rejects the whole bundle: the caller keeps its last good copy.
+// Limits follow ratings/fixtures.py, with some headroom so that a legitimate bundle is
+// never rejected by a stricter client.
+
+import { InvalidInput, normaliseHost, parseUrl } from './host.js';
+import { compileMeetingPattern } from './template.js';
+
+export const SUPPORTED_FORMAT = 1;
+export const MAX_BUNDLE_BYTES = 5 * 1024 * 1024;
+
+export const LIMITS = {
+  services: 20000,
+  domainsPerService: 50,
+  patternsPerService: 50,
+  queryNames: 10,
+  criteria: 50,
+  sources: 20,
+  levels: 16,
+  name: 120,
+  company: 200,
+  summary: 1000,
+  evidence: 2000,
+  criterionName: 200,
+  url: 2048,
+};
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
+const IDENT = /^[a-z][a-z0-9_]{0,63}$/;
+const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
+const QUERY_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+// Text shown to people: no control characters (newline and tab excepted).
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/;
+// Short labels (names, company) additionally may not look like markup.
+const MARKUP = /[<>]/;
+// The methodology's grades: thresholds for A..D, everything below is F (there is no E).
+const GRADES = new Set(['A', 'B', 'C', 'D', 'F']);
+const STATUSES = new Set(['active', 'discontinued']);
+export const KNOWN_LEVELS = new Set(['full', 'partial', 'none', 'no_disclosure', 'not_applicable']);
+
+/** The bundle is unusable; `problems` lists where and why (first few only). */
+export class InvalidBundle extends Error {
+  constructor(problems) {
+    super(`invalid bundle: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`);
+    this.name = 'InvalidBundle';
+    this.problems = problems;
+  }
+}
+
+// Thrown inside the walk and turned into InvalidBundle at the top: the first problem
+// found is enough to reject, and stopping early bounds the work on junk input.
+class Problem extends Error {}
+
+function fail(path, message) {
+  throw new Problem(`${path}: ${message}`);
+}
+
+const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function object(value, path) {
+  if (!isObject(value)) fail(path, 'must be an object');
+  return value;
+}
+
+function array(value, path, max, min = 0) {
+  if (!Array.isArray(value)) fail(path, 'must be an array');
+  if (value.length > max) fail(path, `at most ${max} items`);
+  if (value.length < min) fail(path, `at least ${min} item(s)`);
+  return value;
+}
+
+function text(value, path, max, { min = 1, label = false } = {}) {
+  if (typeof value !== 'string') fail(path, 'must be a string');
+  if (value.length < min || value.length > max) fail(path, `length must be ${min}..${max}`);
+  if (CONTROL.test(value)) fail(path, 'contains control characters');
+  if (label && MARKUP.test(value)) fail(path, 'contains markup characters');
+  return value;
+}
+
+function pattern(value, path, regex) {
+  if (typeof value !== 'string' || !regex.test(value)) fail(path, 'has an invalid format');
+  return value;
+}
+
+function date(value, path) {
+  const m = typeof value === 'string' ? DATE.exec(value) : null;
+  if (!m) fail(path, 'must be a YYYY-MM-DD date');
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const parsed = new Date(Date.UTC(year, month - 1, day));
+  if (parsed.getUTCFullYear() !== year || parsed.getUTCMonth() !== month - 1 || parsed.getUTCDate() !== day) {
+    fail(path, 'is not a real date');
+  }
+  return value;
+}
+
+function httpUrl(value, path) {
+  text(value, path, LIMITS.url);
+  try {
+    parseUrl(value);
+  } catch (error) {
+    if (error instanceof InvalidInput) fail(path, `not an http(s) URL (${error.message})`);
+    throw error;
+  }
+  return value;
+}
+
+function domain(value, path) {
+  if (typeof value !== 'string') fail(path, 'must be a string');
+  let canonical;
+  try {
+    canonical = normaliseHost(value);
+  } catch (error) {
+    if (error instanceof InvalidInput) fail(path, error.message);
+    throw error;
+  }
+  if (canonical !== value) fail(path, 'must be a lowercase A-label domain');
+  // A bare top-level label ("com") would claim every site under it.
+  if (!value.includes('.')) fail(path, 'must have at least two labels');
+  return value;
+}
+
+function methodology(raw, path) {
+  object(raw, path);
+  if (!Number.isInteger(raw.version) || raw.version < 1) fail(`${path}.version`, 'must be a positive integer');
+  const levels = array(raw.levels, `${path}.levels`, LIMITS.levels, 1).map((level, i) => {
+    if (!KNOWN_LEVELS.has(level)) fail(`${path}.levels[${i}]`, 'unknown level');
+    return level;
+  });
+  const seen = new Set();
+  const criteria = array(raw.criteria, `${path}.criteria`, LIMITS.criteria, 1).map((item, i) => {
+    const where = `${path}.criteria[${i}]`;
+    object(item, where);
+    const id = pattern(item.id, `${where}.id`, IDENT);
+    if (seen.has(id)) fail(`${where}.id`, 'duplicate criterion');
+    seen.add(id);
+    return {
+      id,
+      name: text(item.name, `${where}.name`, LIMITS.criterionName, { label: true }),
+      group: pattern(item.group, `${where}.group`, IDENT),
+    };
+  });
+  return { version: raw.version, levels, criteria };
+}
+
+function meetingPatterns(raw, path, domains) {
+  return array(raw, path, LIMITS.patternsPerService).map((item, i) => {
+    const where = `${path}[${i}]`;
+    object(item, where);
+    const host = item.host ?? null;
+    const query = item.query === undefined ? [] : array(item.query, `${where}.query`, LIMITS.queryNames);
+    query.forEach((name, j) => pattern(name, `${where}.query[${j}]`, QUERY_NAME));
+    const clean = { path: item.path, host, query: [...query] };
+    try {
+      compileMeetingPattern(clean);
+    } catch (error) {
+      if (error.name === 'InvalidPattern' || error instanceof InvalidInput) fail(where, error.message);
+      throw error;
+    }
+    if (host !== null) {
+      const bare = host.startsWith('*.') ? host.slice(2) : host;
+      if (!domains.some((d) => bare === d || bare.endsWith(`.${d}`))) {
+        fail(`${where}.host`, "lies outside the service's domains");
+      }
+    }
+    return clean;
+  });
+}
+
+function criteria(raw, path, known) {
+  const seen = new Set();
+  return array(raw, path, LIMITS.criteria).map((item, i) => {
+    const where = `${path}[${i}]`;
+    object(item, where);
+    const id = pattern(item.id, `${where}.id`, IDENT);
+    if (!known.criteria.has(id)) fail(`${where}.id`, 'not a criterion of the methodology');
+    if (seen.has(id)) fail(`${where}.id`, 'listed twice');
+    seen.add(id);
+    if (!known.levels.has(item.level)) fail(`${where}.level`, 'not a level of the methodology');
+    return {
+      id,
+      level: item.level,
+      evidence: text(item.evidence, `${where}.evidence`, LIMITS.evidence),
+      sources: array(item.sources, `${where}.sources`, LIMITS.sources).map((url, j) =>
+        httpUrl(url, `${where}.sources[${j}]`),
+      ),
+    };
+  });
+}
+
+function service(raw, path, known) {
+  object(raw, path);
+  const domains = array(raw.domains, `${path}.domains`, LIMITS.domainsPerService, 1).map((d, i) =>
+    domain(d, `${path}.domains[${i}]`),
+  );
+  if (raw.grade !== null && !GRADES.has(raw.grade)) fail(`${path}.grade`, 'must be A, B, C, D, F or null');
+  if (raw.score !== null && !(typeof raw.score === 'number' && Number.isFinite(raw.score) && raw.score >= 0 && raw.score <= 100)) {
+    fail(`${path}.score`, 'must be a number 0..100 or null');
+  }
+  if (!STATUSES.has(raw.status)) fail(`${path}.status`, 'must be active or discontinued');
+  if (typeof raw.stale !== 'boolean') fail(`${path}.stale`, 'must be a boolean');
+  return {
+    slug: pattern(raw.slug, `${path}.slug`, SLUG),
+    name: text(raw.name, `${path}.name`, LIMITS.name, { label: true }),
+    company: raw.company == null ? null : text(raw.company, `${path}.company`, LIMITS.company, { label: true }),
+    status: raw.status,
+    grade: raw.grade,
+    score: raw.score,
+    reviewed_on: date(raw.reviewed_on, `${path}.reviewed_on`),
+    stale: raw.stale,
+    summary: raw.summary == null ? '' : text(raw.summary, `${path}.summary`, LIMITS.summary, { min: 0 }),
+    domains,
+    meeting_patterns: meetingPatterns(raw.meeting_patterns ?? [], `${path}.meeting_patterns`, domains),
+    criteria: criteria(raw.criteria, `${path}.criteria`, known),
+  };
+}
+
+/**
+ * Check a parsed bundle and return a clean copy holding only the known fields.
+ * Throws InvalidBundle.
+ */
+export function validateBundle(raw) {
+  try {
+    object(raw, 'bundle');
+    if (raw.format !== SUPPORTED_FORMAT) fail('format', `unsupported format ${JSON.stringify(raw.format)?.slice(0, 20)}`);
+    const version = pattern(raw.version, 'version', VERSION);
+    const generatedAt = pattern(raw.generated_at, 'generated_at', DATETIME);
+    if (Number.isNaN(Date.parse(generatedAt))) fail('generated_at', 'is not a real time');
+    const method = methodology(raw.methodology, 'methodology');
+    const known = { criteria: new Set(method.criteria.map((c) => c.id)), levels: new Set(method.levels) };
+    const slugs = new Set();
+    const owners = new Map();
+    const services = array(raw.services, 'services', LIMITS.services).map((item, i) => {
+      const clean = service(item, `services[${i}]`, known);
+      if (slugs.has(clean.slug)) fail(`services[${i}].slug`, 'duplicate slug');
+      slugs.add(clean.slug);
+      for (const d of clean.domains) {
+        if (owners.has(d)) fail(`services[${i}].domains`, `${d} already belongs to ${owners.get(d)}`);
+        owners.set(d, clean.slug);
+      }
+      return clean;
+    });
+    return { format: SUPPORTED_FORMAT, version, generated_at: generatedAt, methodology: method, services };
+  } catch (error) {
+    if (error instanceof Problem) throw new InvalidBundle([error.message]);
+    throw error;
+  }
+}
+
+/** Parse and validate bundle JSON text (or bytes), enforcing the size limit first. */
+export function parseBundle(input) {
+  let textValue = input;
+  if (input instanceof Uint8Array || input instanceof ArrayBuffer) {
+    const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
+    if (bytes.byteLength > MAX_BUNDLE_BYTES) throw new InvalidBundle([`larger than ${MAX_BUNDLE_BYTES} bytes`]);
+    try {
+      textValue = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      throw new InvalidBundle(['not UTF-8 text']);
+    }
+  } else if (typeof input !== 'string') {
+    throw new InvalidBundle(['not text']);
+  }
+  // Length in UTF-16 units is at most the UTF-8 byte count, so this is a safe bound.
+  if (textValue.length > MAX_BUNDLE_BYTES) throw new InvalidBundle([`larger than ${MAX_BUNDLE_BYTES} bytes`]);
+  let raw;
+  try {
+    raw = JSON.parse(textValue);
+  } catch {
+    throw new InvalidBundle(['not JSON']);
+  }
+  return validateBundle(raw);
+}

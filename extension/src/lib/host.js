@@ -1,0 +1,300 @@
+// Host and URL normalisation: the canonical form every lookup starts from.
+//
+// This mirrors ratings/matching.py (normalise_host, parse_url) rule for rule, because the
+// Python API and the extension must give the same answer for every URL; the shared
+// vectors in tests/vectors/urls.json hold both to it. We deliberately do not hand the
+// whole URL to the WHATWG parser: it silently repairs input (backslashes, missing
+// slashes, tabs) that the API rejects. It is used for one job only, IDNA to A-labels.
+
+export const MAX_URL_LENGTH = 2048;
+export const MAX_HOST_LENGTH = 253;
+export const MAX_LABEL_LENGTH = 63;
+
+/** The input is not a valid host or http(s) URL; `message` says why. */
+export class InvalidInput extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'InvalidInput';
+  }
+}
+
+// Control characters, whitespace and the backslash are refused outright: browsers strip
+// or reinterpret them (`https://evil.com\@zoom.us` goes to evil.com).
+const FORBIDDEN = /[\x00-\x20\x7f\\]/;
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+const ASCII_LABEL = /^[a-z0-9_-]{1,63}$/;
+// A numeric last label makes WHATWG parsers read the host as an IPv4 address.
+const NUMERIC_LABEL = /^(0x[0-9a-f]*|[0-9]+)$/;
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/**
+ * The canonical form of a host: lowercase A-labels, no trailing dot, no port.
+ * Throws InvalidInput for IP literals, localhost, empty or over-long hosts and labels,
+ * and anything that is not a domain name.
+ */
+export function normaliseHost(raw) {
+  if (typeof raw !== 'string') throw new InvalidInput('host must be a string');
+  if (raw.length > MAX_URL_LENGTH || FORBIDDEN.test(raw)) {
+    throw new InvalidInput('host contains forbidden characters or is too long');
+  }
+  let host = raw;
+  if (host.startsWith('[')) throw new InvalidInput('IP literals are not rated');
+  const colon = host.lastIndexOf(':');
+  if (colon !== -1) {
+    checkPort(host.slice(colon + 1));
+    host = host.slice(0, colon);
+  }
+  if (host.includes('%')) {
+    host = percentDecodeStrict(host);
+    if (FORBIDDEN.test(host)) throw new InvalidInput('host contains forbidden characters');
+  }
+  if (host.endsWith('.')) host = host.slice(0, -1);
+  if (!host) throw new InvalidInput('empty host');
+  host = ASCII_ONLY.test(host) ? host.toLowerCase() : toAscii(host);
+  if (host.length > MAX_HOST_LENGTH) throw new InvalidInput('host is longer than 253 characters');
+  const labels = host.split('.');
+  for (const label of labels) {
+    if (!ASCII_LABEL.test(label)) {
+      throw new InvalidInput(`invalid host label ${JSON.stringify(label.slice(0, 70))}`);
+    }
+  }
+  const last = labels[labels.length - 1];
+  if (NUMERIC_LABEL.test(last)) throw new InvalidInput('IP addresses are not rated');
+  if (last === 'localhost') throw new InvalidInput('localhost is not rated');
+  return host;
+}
+
+function checkPort(port) {
+  // An empty port (`zoom.us:`) is allowed, as URL parsers allow it.
+  if (port && (!/^[0-9]{1,5}$/.test(port) || Number(port) > 65535)) {
+    throw new InvalidInput('invalid port');
+  }
+}
+
+// Characters that would end or change the host inside `http://<host>/`, so a label with
+// them cannot be handed to the URL parser; none of them can survive the label check.
+const URL_DELIMITERS = /[/?#@:[\]%]/;
+
+/**
+ * IDNA (UTS #46, non-transitional) to A-labels, via the WHATWG URL parser that both
+ * browsers and Node ship. Anything that is not a plain domain name fails later at the
+ * label check, exactly as in the Python matcher.
+ */
+function toAscii(host) {
+  if (URL_DELIMITERS.test(host)) throw new InvalidInput('host is not a valid domain name');
+  let ascii;
+  try {
+    ascii = new URL(`http://${host}/`).hostname;
+  } catch {
+    throw new InvalidInput('host is not a valid internationalised name');
+  }
+  // The URL parser turns number-like hosts into IPv4 and keeps IPv6 brackets: both are
+  // IP literals. An empty result means the name mapped to nothing.
+  if (!ascii || ascii.startsWith('[')) throw new InvalidInput('host is not a valid domain name');
+  ascii = ascii.toLowerCase();
+  checkIdna2008(host, ascii);
+  return ascii;
+}
+
+// UTS #46 separators that the URL parser treats as dots.
+const LABEL_SEPARATORS = /[.\u3002\uff0e\uff61]/;
+// IDNA 2008 (what Python's idna.alabel enforces) allows lowercase letters, marks, digits
+// and the hyphen in a U-label; symbols, punctuation and joiners are disallowed. This is
+// the Unicode-category approximation of its tables, close enough for real names.
+const U_LABEL = /^[\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Mc}\p{Nd}-]+$/u;
+const LEADING_MARK = /^\p{M}/u;
+
+/**
+ * The URL parser follows UTS #46 with its lenient flags; the Python matcher additionally
+ * applies the IDNA 2008 label rules to every label that was not ASCII. Decode those
+ * labels back and apply the same rules, so both sides reject the same hosts.
+ */
+function checkIdna2008(original, ascii) {
+  const originalLabels = original.split(LABEL_SEPARATORS);
+  const labels = ascii.split('.');
+  const aligned = originalLabels.length === labels.length;
+  labels.forEach((label, index) => {
+    if (!label.startsWith('xn--')) return;
+    if (aligned && ASCII_ONLY.test(originalLabels[index])) return;
+    let unicode;
+    try {
+      unicode = punycodeDecode(label.slice(4));
+    } catch {
+      throw new InvalidInput('host is not a valid internationalised name');
+    }
+    if (
+      !U_LABEL.test(unicode) ||
+      LEADING_MARK.test(unicode) ||
+      unicode.startsWith('-') ||
+      unicode.endsWith('-') ||
+      unicode.slice(2, 4) === '--'
+    ) {
+      throw new InvalidInput('host is not a valid internationalised name');
+    }
+  });
+}
+
+/** RFC 3492 Punycode decoding of one label (without its xn-- prefix). */
+export function punycodeDecode(input) {
+  const base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700;
+  const adapt = (delta, numPoints, first) => {
+    delta = first ? Math.floor(delta / damp) : delta >> 1;
+    delta += Math.floor(delta / numPoints);
+    let k = 0;
+    while (delta > ((base - tMin) * tMax) >> 1) {
+      delta = Math.floor(delta / (base - tMin));
+      k += base;
+    }
+    return k + Math.floor(((base - tMin + 1) * delta) / (delta + skew));
+  };
+  const digit = (c) => {
+    if (c >= 0x30 && c <= 0x39) return c - 22; // '0'..'9' are 26..35
+    if (c >= 0x61 && c <= 0x7a) return c - 0x61; // 'a'..'z' are 0..25
+    throw new Error('bad punycode digit');
+  };
+  const dash = input.lastIndexOf('-');
+  const output = dash > 0 ? [...input.slice(0, dash)].map((c) => c.codePointAt(0)) : [];
+  let n = 128, i = 0, bias = 72;
+  for (let pos = dash > 0 ? dash + 1 : 0; pos < input.length; ) {
+    const oldi = i;
+    for (let w = 1, k = base; ; k += base) {
+      if (pos >= input.length) throw new Error('truncated punycode');
+      const d = digit(input.charCodeAt(pos++));
+      i += d * w;
+      const t = k <= bias ? tMin : k >= bias + tMax ? tMax : k - bias;
+      if (d < t) break;
+      w *= base - t;
+      if (i > 0x10ffff * 64) throw new Error('punycode overflow');
+    }
+    bias = adapt(i - oldi, output.length + 1, oldi === 0);
+    n += Math.floor(i / (output.length + 1));
+    i %= output.length + 1;
+    if (n > 0x10ffff) throw new Error('punycode overflow');
+    output.splice(i++, 0, n);
+  }
+  return String.fromCodePoint(...output);
+}
+
+/** Percent-decoding that fails on invalid UTF-8, like Python's unquote(errors="strict"). */
+function percentDecodeStrict(text) {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(percentBytes(text));
+  } catch {
+    throw new InvalidInput('host has invalid percent-encoding');
+  }
+}
+
+/** Percent-decoding that replaces invalid UTF-8 with U+FFFD, like Python's unquote(). */
+export function percentDecodeLenient(text) {
+  if (!text.includes('%')) return text;
+  return new TextDecoder('utf-8').decode(percentBytes(text));
+}
+
+const encoder = new TextEncoder();
+
+// Bytes of `text` with every valid %XX escape decoded; invalid escapes stay as they are.
+function percentBytes(text) {
+  const out = [];
+  for (let i = 0; i < text.length; ) {
+    if (text[i] === '%' && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 1, i + 3))) {
+      out.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 3;
+    } else {
+      const cp = text.codePointAt(i);
+      const ch = String.fromCodePoint(cp);
+      out.push(...encoder.encode(ch));
+      i += ch.length;
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+/**
+ * Split an absolute http(s) URL into the parts matching looks at: the normalised host,
+ * the normalised path (dot segments resolved, non-ASCII percent-encoded) and the query
+ * as [name, value] pairs. Throws InvalidInput.
+ */
+export function parseUrl(raw) {
+  if (typeof raw !== 'string') throw new InvalidInput('URL must be a string');
+  if (raw.length > MAX_URL_LENGTH) throw new InvalidInput('URL is longer than 2048 characters');
+  if (FORBIDDEN.test(raw)) {
+    throw new InvalidInput('URL contains whitespace, control characters or a backslash');
+  }
+  const scheme = SCHEME.exec(raw);
+  if (!scheme || !['http', 'https'].includes(scheme[1].toLowerCase())) {
+    throw new InvalidInput('not an absolute http(s) URL');
+  }
+  let rest = raw.slice(scheme[0].length);
+  if (rest.startsWith('/')) throw new InvalidInput('URL has no host');
+  const hash = rest.indexOf('#');
+  if (hash !== -1) rest = rest.slice(0, hash);
+  let end = rest.length;
+  for (const stop of ['/', '?']) {
+    const index = rest.indexOf(stop);
+    if (index !== -1) end = Math.min(end, index);
+  }
+  const authority = rest.slice(0, end);
+  const tail = rest.slice(end);
+  const host = normaliseHost(authority.slice(authority.lastIndexOf('@') + 1));
+  const question = tail.indexOf('?');
+  const path = question === -1 ? tail : tail.slice(0, question);
+  const query = question === -1 ? '' : tail.slice(question + 1);
+  return { url: raw, host, path: normalisePath(path), query: parseQuery(query) };
+}
+
+// Python's quote(path, safe="/%!$&'()*+,;=:@-._~"): these bytes stay, the rest is %XX.
+const PATH_SAFE = /^[A-Za-z0-9/%!$&'()*+,;=:@\-._~]$/;
+
+/** Resolve dot segments and percent-encode non-ASCII, as a browser's URL parser does. */
+export function normalisePath(path) {
+  if (!path) return '/';
+  if (!ASCII_ONLY.test(path)) path = quotePath(path);
+  const output = [];
+  const segments = path.split('/').slice(1);
+  segments.forEach((segment, index) => {
+    const last = index === segments.length - 1;
+    const lowered = segment.toLowerCase();
+    if (lowered === '.' || lowered === '%2e') {
+      if (last) output.push('');
+    } else if (['..', '.%2e', '%2e.', '%2e%2e'].includes(lowered)) {
+      output.pop();
+      if (last) output.push('');
+    } else {
+      output.push(segment);
+    }
+  });
+  return '/' + output.join('/');
+}
+
+function quotePath(path) {
+  let out = '';
+  for (const ch of path) {
+    if (PATH_SAFE.test(ch)) {
+      out += ch;
+    } else {
+      for (const byte of encoder.encode(ch)) out += '%' + byte.toString(16).toUpperCase().padStart(2, '0');
+    }
+  }
+  return out;
+}
+
+/**
+ * Query pairs like Python's parse_qsl(query, keep_blank_values=True): split on '&',
+ * skip empty fields, split each at the first '=', '+' is a space, percent-decoded.
+ */
+export function parseQuery(query) {
+  const pairs = [];
+  if (!query) return pairs;
+  for (const field of query.split('&')) {
+    if (!field) continue;
+    const eq = field.indexOf('=');
+    const name = eq === -1 ? field : field.slice(0, eq);
+    const value = eq === -1 ? '' : field.slice(eq + 1);
+    pairs.push([decodeQueryPart(name), decodeQueryPart(value)]);
+  }
+  return pairs;
+}
+
+function decodeQueryPart(text) {
+  return percentDecodeLenient(text.replaceAll('+', ' '));
+}

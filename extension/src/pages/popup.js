@@ -1,0 +1,130 @@
+// The popup: the rating of the tab's service, with each criterion's level, evidence and
+// sources. Opened from the toolbar (the active tab) or as popup.html?tabId=N (from a
+// notification, or in tests). Reads the same dataset as the background; sends nothing.
+import { badgeState } from '../lib/badge.js';
+import { levelLabel, staleWarning, statusLine } from '../lib/describe.js';
+import { loadDataset } from '../lib/dataset.js';
+import { ext } from '../lib/ext.js';
+import { tryMatchUrl } from '../lib/matcher.js';
+import { serviceUrl, suggestUrl } from '../lib/settings.js';
+import { getSettings } from '../lib/storage.js';
+import { clear, externalLink, h } from './dom.js';
+
+async function currentTab() {
+  const requested = new URLSearchParams(location.search).get('tabId');
+  if (requested !== null && /^\d+$/.test(requested)) {
+    try {
+      return await ext.tabs.get(Number(requested));
+    } catch {
+      return null;
+    }
+  }
+  const [tab] = await ext.tabs.query({ active: true, currentWindow: true });
+  return tab ?? null;
+}
+
+function hostLabel(url) {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
+}
+
+function gradeTile(match) {
+  const state = badgeState(match);
+  return h(
+    'div',
+    { className: 'grade-tile', title: state.title, 'aria-label': state.title, style: `background:${state.color};color:${state.textColor}` },
+    state.text.replace('\u2022', '') || '?',
+  );
+}
+
+function criterionItem(criterion, names) {
+  const evidence = h('p', { className: 'evidence', title: 'Click to show all' }, criterion.evidence);
+  evidence.addEventListener('click', () => evidence.classList.toggle('expanded'));
+  return h(
+    'li',
+    { 'data-criterion': criterion.id },
+    h(
+      'div',
+      { className: 'criterion-head' },
+      h('span', { className: 'criterion-name' }, names.get(criterion.id) ?? criterion.id),
+      h('span', { className: `level level-${criterion.level}` }, levelLabel(criterion.level)),
+    ),
+    evidence,
+    h('div', { className: 'sources' }, criterion.sources.map((url) => externalLink(url, hostLabel(url)))),
+  );
+}
+
+function renderRated(root, match, dataset, apiUrl) {
+  const { service } = match;
+  const names = new Map(dataset.bundle.methodology.criteria.map((c) => [c.id, c.name]));
+  const order = new Map(dataset.bundle.methodology.criteria.map((c, i) => [c.id, i]));
+  const criteria = [...service.criteria].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  const stale = staleWarning(service);
+  // Element.append would print a null as "null": leave the absent parts out first.
+  const parts = [
+    h(
+      'header',
+      {},
+      gradeTile(match),
+      h(
+        'div',
+        {},
+        h('h1', { id: 'service-name' }, service.name),
+        service.company ? h('p', { className: 'facts muted', id: 'company' }, service.company) : null,
+        h('p', { className: 'facts', id: 'grade' }, statusLine(service)),
+        h('p', { className: 'facts muted', id: 'reviewed' }, `Reviewed ${service.reviewed_on}`),
+      ),
+    ),
+    match.meeting ? h('p', { className: 'meeting', id: 'meeting' }, 'You are joining a meeting on this service.') : null,
+    stale ? h('p', { className: 'warning', id: 'stale' }, stale) : null,
+    service.summary ? h('p', { className: 'summary' }, service.summary) : null,
+    h('ul', { className: 'criteria', id: 'criteria' }, criteria.map((c) => criterionItem(c, names))),
+    h(
+      'footer',
+      {},
+      externalLink(serviceUrl(apiUrl, service.slug), 'Full rating and history \u2197'),
+      h('span', { className: 'muted', id: 'data-version' }, dataLine(dataset)),
+    ),
+  ];
+  root.append(...parts.filter(Boolean));
+}
+
+function renderUnrated(root, tab, dataset, apiUrl) {
+  let host = null;
+  if (tab?.url) {
+    const match = tryMatchUrl(dataset.index, tab.url);
+    host = match.host;
+  }
+  root.classList.add('unrated');
+  root.append(
+    h('h1', { id: 'service-name' }, 'Not rated'),
+    h('p', {}, host ? `Candor has no rating for ${host}.` : 'Candor has no rating for this page.'),
+    h('p', {}, externalLink(suggestUrl(apiUrl, host), 'Suggest it for a rating \u2197')),
+    h('footer', {}, h('span', { className: 'muted', id: 'data-version' }, dataLine(dataset))),
+  );
+}
+
+function dataLine(dataset) {
+  const source = dataset.source === 'api' ? 'updated' : 'built-in data from';
+  const when = (dataset.fetchedAt ?? dataset.bundle.generated_at).slice(0, 10);
+  return `Data ${dataset.bundle.version.slice(0, 8)}, ${source} ${when}`;
+}
+
+async function main() {
+  const root = document.getElementById('root');
+  const [tab, dataset, settings] = await Promise.all([currentTab(), loadDataset(), getSettings()]);
+  clear(root);
+  const match = tab?.url ? tryMatchUrl(dataset.index, tab.url) : null;
+  if (match?.service) renderRated(root, match, dataset, settings.apiUrl);
+  else renderUnrated(root, tab, dataset, settings.apiUrl);
+  document.body.dataset.ready = 'true';
+}
+
+main().catch((error) => {
+  const root = clear(document.getElementById('root'));
+  root.append(h('p', { className: 'warning' }, `Candor could not load its data: ${error?.message ?? error}`));
+  document.body.dataset.ready = 'error';
+});

@@ -1,0 +1,320 @@
+// The built Chrome extension in headless Chromium: badges on real navigations (visits,
+// meetings, lookalikes, unrated sites, redirects, back/forward, pushState), across a
+// service worker restart, the popup and options pages, the meeting notification, and
+// bundle refresh from the real API (and what happens when it is down).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { badgeState, hexToRgba } from '../../src/lib/badge.js';
+import { parseBundle } from '../../src/lib/bundle.js';
+import { statusLine } from '../../src/lib/describe.js';
+import { buildIndex, matchUrl } from '../../src/lib/matcher.js';
+import { CANDOR_BIN, SCREENSHOTS_DIR } from '../support/paths.js';
+import { freePort, startApi } from './support/api.js';
+import { CHROMIUM, EXTENSION, launch } from './support/browser.js';
+import { startHttpsServer } from './support/https-server.js';
+
+for (const [what, file] of [
+  ['the built extension (npm run build)', path.join(EXTENSION, 'manifest.json')],
+  ['Chromium (apt-get install chromium)', CHROMIUM],
+  ['the candor command (the Python side)', CANDOR_BIN],
+]) {
+  if (!existsSync(file)) throw new Error(`${what} not found at ${file}`);
+}
+
+const snapshot = parseBundle(readFileSync(path.join(EXTENSION, 'snapshot.json')));
+const build = JSON.parse(readFileSync(path.join(EXTENSION, '..', 'build.json'), 'utf8'));
+const snapshotIndex = buildIndex(snapshot.services);
+
+/** The badge the extension should show for `url` with the snapshot's data. */
+const expectedBadge = (url, index = snapshotIndex) => badgeState(matchUrl(index, url));
+
+const sameBadge = (expected) => (badge) =>
+  badge.text === expected.text && (expected.text === '' || JSON.stringify(badge.color) === JSON.stringify(hexToRgba(expected.color)));
+
+const ZOOM_MEETING = 'https://us02web.zoom.us/j/1234567890';
+const MEET_MEETING = 'https://meet.google.com/abc-defg-hij';
+const TEAMS_MEETING = 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0?context=%7b%7d';
+const LOOKALIKE = 'https://zoom.us.evil.com/j/1';
+const UNRATED = 'https://www.example.org/j/1';
+
+describe('the extension in Chromium', { timeout: 110_000 }, () => {
+  let server;
+  let browser;
+
+  before(async () => {
+    server = await startHttpsServer();
+    browser = await launch({ httpsPort: server.port });
+    mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function visit(url) {
+    const tab = await browser.newTab();
+    await tab.page.goto(url);
+    return tab;
+  }
+
+  async function assertBadge(tabId, url, index) {
+    const expected = expectedBadge(url, index);
+    const badge = await browser.waitForBadge(tabId, sameBadge(expected));
+    assert.equal(badge.text, expected.text, `badge text for ${url}`);
+    if (expected.text) {
+      assert.deepEqual(badge.color, hexToRgba(expected.color), `badge colour for ${url}`);
+      assert.equal(badge.title, expected.title, `tooltip for ${url}`);
+    }
+    return badge;
+  }
+
+  const tabs = {};
+
+  test('rated meeting links get a marked grade badge', async () => {
+    for (const url of [ZOOM_MEETING, MEET_MEETING, TEAMS_MEETING]) {
+      const expected = expectedBadge(url);
+      assert.ok(expected.text.endsWith('\u2022'), `${url} is a meeting of a rated service in the snapshot`);
+      const { tabId } = (tabs[url] = await visit(url));
+      await assertBadge(tabId, url);
+    }
+    assert.match((await browser.badge(tabs[ZOOM_MEETING].tabId)).title, /^Candor: Zoom \u2014 /);
+  });
+
+  test('lookalike and unrated hosts get no badge', async () => {
+    for (const url of [LOOKALIKE, UNRATED]) {
+      const { tabId } = (tabs[url] = await visit(url));
+      // Give the extension the time it would take to (wrongly) set one.
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal((await browser.badge(tabId)).text, '', url);
+    }
+  });
+
+  test('a pushState from a visit page to a meeting path changes the badge, and back', async () => {
+    const start = 'https://zoom.us/spa/home';
+    const { page, tabId } = await visit(start);
+    await assertBadge(tabId, start);
+    assert.ok(!expectedBadge(start).text.endsWith('\u2022'));
+    await page.evaluate(() => window.go('/j/9876543210'));
+    await assertBadge(tabId, 'https://zoom.us/j/9876543210');
+    await page.evaluate(() => window.go('/spa/settings'));
+    await assertBadge(tabId, 'https://zoom.us/spa/settings');
+  });
+
+  test('navigations, redirects and back/forward keep the badge right', async () => {
+    const { page, tabId } = await visit('https://www.example.org/start');
+    assert.equal((await browser.badge(tabId)).text, '');
+    await page.goto(`https://redirector.example.net/redirect?to=${encodeURIComponent(MEET_MEETING)}`);
+    assert.equal(page.url(), MEET_MEETING);
+    await assertBadge(tabId, MEET_MEETING);
+    await page.goto(`https://meet.google.com/redirect?to=${encodeURIComponent('https://www.example.org/elsewhere')}`);
+    const cleared = await browser.waitForBadge(tabId, (b) => b.text === '');
+    assert.equal(cleared.text, '', 'a redirect from a rated to an unrated site clears the badge');
+    await page.goto(ZOOM_MEETING);
+    await assertBadge(tabId, ZOOM_MEETING);
+    await page.goBack();
+    assert.equal((await browser.waitForBadge(tabId, (b) => b.text === '')).text, '');
+    await page.goBack();
+    await assertBadge(tabId, MEET_MEETING);
+    await page.goForward();
+    await page.goForward();
+    await assertBadge(tabId, ZOOM_MEETING);
+  });
+
+  test('joining a meeting notifies once per service per day', async () => {
+    const ids = await browser.inWorker(async () => Object.keys(await chrome.notifications.getAll()));
+    const zoomIds = ids.filter((id) => id.endsWith(':zoom'));
+    assert.equal(zoomIds.length, 1, `one Zoom notification, got ${JSON.stringify(ids)}`);
+    assert.ok(ids.some((id) => id.endsWith(':google-meet')), JSON.stringify(ids));
+    const notified = await browser.inWorker(async () => (await chrome.storage.local.get('notified')).notified);
+    assert.ok(notified.zoom, 'the day of the Zoom notification is recorded');
+  });
+
+  test('badges survive a service worker restart, and a restarted worker badges new tabs', async () => {
+    const tabId = tabs[ZOOM_MEETING].tabId;
+    await browser.inWorker(() => {
+      globalThis.candorTestMarker = 'before restart';
+    });
+    // Terminate the worker the way the browser does when it is idle.
+    const session = await browser.context.browser().newBrowserCDPSession();
+    const { targetInfos } = await session.send('Target.getTargets');
+    const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(browser.url('')));
+    assert.ok(worker, 'the extension has a service worker target');
+    assert.equal((await session.send('Target.closeTarget', { targetId: worker.targetId })).success, true);
+    await session.detach();
+    // A navigation on a rated site wakes a fresh worker, which starts from storage.
+    const page = await browser.context.newPage();
+    await page.goto('https://us05web.zoom.us/j/42');
+    await assertBadge(await browser.tabIdOf('https://us05web.zoom.us/j/42'), 'https://us05web.zoom.us/j/42');
+    assert.equal(await browser.inWorker(() => globalThis.candorTestMarker ?? 'fresh'), 'fresh', 'the worker was restarted');
+    // Tabs badged before the restart keep their badge.
+    await assertBadge(tabId, ZOOM_MEETING);
+    const spa = await visit('https://zoom.us/spa/after-restart');
+    await spa.page.evaluate(() => window.go('/j/31337'));
+    await assertBadge(spa.tabId, 'https://zoom.us/j/31337');
+  });
+
+  test('clicking the meeting notification opens the rating details', async () => {
+    const { tabId } = tabs[ZOOM_MEETING];
+    const before = new Set(browser.context.pages());
+    const opened = await browser.inWorker(async (id) => {
+      const [notificationId] = Object.keys(await chrome.notifications.getAll()).filter((n) => n.startsWith(`candor-meeting:${id}:`));
+      await globalThis.candor.onNotificationClicked(notificationId);
+      return notificationId;
+    }, tabId);
+    assert.ok(opened, 'the Zoom tab had a notification');
+    // Either the browser opened the real popup, or the same page opened in a tab.
+    let contexts = [];
+    for (let i = 0; i < 100 && !contexts.length; i++) {
+      contexts = await browser.inWorker(async () =>
+        (await chrome.runtime.getContexts({ contextTypes: ['POPUP', 'TAB'] }))
+          .filter((c) => c.documentUrl.includes('/popup.html'))
+          .map((c) => ({ type: c.contextType, url: c.documentUrl, tabId: c.tabId })),
+      );
+      if (!contexts.length) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(contexts.length, 1, 'one details page opened');
+    const tabPage = browser.context.pages().find((p) => !before.has(p) && p.url().includes('/popup.html'));
+    if (contexts[0].type === 'TAB') {
+      assert.ok(tabPage.url().endsWith(`popup.html?tabId=${tabId}`));
+      await tabPage.waitForSelector('body[data-ready="true"]');
+      assert.equal(await tabPage.textContent('#service-name'), 'Zoom');
+      await tabPage.close();
+    }
+    console.log(`notification click opened the details as a ${contexts[0].type}`);
+  });
+
+  test('the popup shows the rating of a rated tab', async () => {
+    const { tabId } = tabs[ZOOM_MEETING];
+    const zoom = matchUrl(snapshotIndex, ZOOM_MEETING).service;
+    const popup = await browser.context.newPage();
+    await popup.setViewportSize({ width: 400, height: 600 });
+    await popup.goto(browser.url(`popup.html?tabId=${tabId}`));
+    await popup.waitForSelector('body[data-ready="true"]');
+    assert.equal(await popup.textContent('#service-name'), zoom.name);
+    assert.equal(await popup.textContent('#grade'), statusLine(zoom));
+    assert.equal(await popup.textContent('#reviewed'), `Reviewed ${zoom.reviewed_on}`);
+    assert.equal(await popup.locator('#stale').count(), zoom.stale ? 1 : 0);
+    assert.ok(await popup.isVisible('#meeting'));
+    assert.equal(await popup.locator('#criteria > li').count(), zoom.criteria.length);
+    const first = popup.locator('#criteria > li').first();
+    assert.ok((await first.locator('.evidence').textContent()).length > 10);
+    const href = await first.locator('.sources a').first().getAttribute('href');
+    assert.match(href, /^https?:\/\//);
+    const full = await popup.getAttribute('footer a', 'href');
+    assert.equal(full, `${build.apiUrl}/services/${zoom.slug}`);
+    await popup.screenshot({ path: path.join(SCREENSHOTS_DIR, 'popup.png'), fullPage: true });
+    await popup.close();
+  });
+
+  test('the popup says "Not rated" on an unrated tab, with a suggestion link', async () => {
+    const popup = await browser.context.newPage();
+    await popup.setViewportSize({ width: 400, height: 240 });
+    await popup.goto(browser.url(`popup.html?tabId=${tabs[UNRATED].tabId}`));
+    await popup.waitForSelector('body[data-ready="true"]');
+    assert.equal(await popup.textContent('#service-name'), 'Not rated');
+    // Without host access the extension cannot know the host: the link has none.
+    assert.match(await popup.getAttribute('a', 'href'), /\/suggest(\?host=|$)/);
+    await popup.screenshot({ path: path.join(SCREENSHOTS_DIR, 'popup-unrated.png') });
+    await popup.close();
+  });
+
+  test('the options page shows the data, the settings and the badge legend', async () => {
+    const options = await browser.context.newPage();
+    await options.setViewportSize({ width: 800, height: 900 });
+    await options.goto(browser.url('options.html'));
+    await options.waitForSelector('body[data-ready="true"]');
+    assert.equal(await options.inputValue('#api-url'), build.apiUrl);
+    assert.equal(await options.isChecked('#notifications'), true);
+    assert.equal(await options.textContent('[data-field="Version"]'), snapshot.version);
+    assert.equal(await options.locator('#legend li').count(), 8);
+    await options.locator('#legend').screenshot({ path: path.join(SCREENSHOTS_DIR, 'badges.png') });
+    await options.screenshot({ path: path.join(SCREENSHOTS_DIR, 'options.png'), fullPage: true });
+    await options.close();
+  });
+
+  test('with notifications turned off, joining a meeting does not notify', async () => {
+    const url = 'https://acme.webex.com/meet/someone';
+    const expected = expectedBadge(url);
+    assert.ok(expected.text.endsWith('\u2022'), `${url} is a meeting in the snapshot`);
+    const options = await browser.context.newPage();
+    await options.goto(browser.url('options.html'));
+    await options.waitForSelector('body[data-ready="true"]');
+    await options.uncheck('#notifications');
+    await browser.inWorker(async () => {
+      for (let i = 0; i < 50 && (await chrome.storage.local.get('settings')).settings?.notifications !== false; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    });
+    const { tabId } = await visit(url);
+    await assertBadge(tabId, url);
+    await new Promise((r) => setTimeout(r, 300));
+    const ids = await browser.inWorker(async () => Object.keys(await chrome.notifications.getAll()));
+    assert.ok(!ids.some((id) => id.startsWith(`candor-meeting:${tabId}:`)), JSON.stringify(ids));
+    await options.check('#notifications');
+    await options.close();
+  });
+
+  test('with the API down, the snapshot stays in use', async () => {
+    const options = await browser.context.newPage();
+    await options.goto(browser.url('options.html'));
+    await options.waitForSelector('body[data-ready="true"]');
+    await options.fill('#api-url', `http://127.0.0.1:${await freePort()}`);
+    await options.click('#save-api');
+    await options.waitForSelector('#update-message.error', { timeout: 15_000 });
+    assert.match(await options.textContent('#update-message'), /Update failed/);
+    await options.close();
+    await assertBadge(tabs[ZOOM_MEETING].tabId, ZOOM_MEETING);
+    const { tabId } = await visit(MEET_MEETING);
+    await assertBadge(tabId, MEET_MEETING);
+  });
+
+  test('a refresh from the real API picks up a changed grade', async () => {
+    // Move Zoom to the other end of the scale, whatever its grade is today.
+    const zoomNow = matchUrl(snapshotIndex, ZOOM_MEETING).service;
+    const api = await startApi({ slug: zoomNow.slug, level: zoomNow.grade === 'A' ? 'none' : 'full', synthetic: 1 });
+    try {
+      const live = parseBundle(new Uint8Array(await (await fetch(`${api.url}/v1/bundle`)).arrayBuffer()));
+      const liveIndex = buildIndex(live.services);
+      const before = expectedBadge(ZOOM_MEETING);
+      const after = expectedBadge(ZOOM_MEETING, liveIndex);
+      assert.notEqual(after.text, before.text, 'the changed fixtures give Zoom another grade');
+
+      const options = await browser.context.newPage();
+      await options.goto(browser.url('options.html'));
+      await options.waitForSelector('body[data-ready="true"]');
+      await options.fill('#api-url', api.url);
+      await options.click('#save-api');
+      await options.waitForFunction(() => /Updated\./.test(document.getElementById('update-message').textContent), null, { timeout: 15_000 });
+      assert.equal(await options.textContent('[data-field="Version"]'), live.version);
+      assert.equal(await options.textContent('[data-field="Data in use"]'), 'downloaded from the API');
+
+      // The open meeting tab is re-badged with the new grade, without reloading it.
+      await assertBadge(tabs[ZOOM_MEETING].tabId, ZOOM_MEETING, liveIndex);
+
+      // A service rated after the build: listed for a grant, and no access until granted.
+      const added = live.services.find((service) => !snapshot.services.some((old) => old.slug === service.slug));
+      assert.ok(added, 'the API has a service the snapshot lacks');
+      await options.waitForSelector('#grant-access:not([hidden])');
+      const missing = await options.locator('#missing-domains li').allTextContents();
+      for (const domain of added.domains) assert.ok(missing.includes(`${domain} (${added.name})`), `${domain} is listed`);
+      const newTab = await visit(`https://${added.domains[0]}/j/123`);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal((await browser.badge(newTab.tabId)).text, '', 'no badge without a grant: the URL is not even visible');
+
+      // A second update is answered 304 (If-None-Match) and keeps the data.
+      await options.click('#update-now');
+      await options.waitForFunction(() => /Already up to date/.test(document.getElementById('update-message').textContent), null, { timeout: 15_000 });
+      await options.close();
+
+      // Stop the API: the downloaded copy (not the snapshot) stays in use.
+      await api.stop();
+      const { tabId } = await visit('https://zoom.us/j/777');
+      await assertBadge(tabId, 'https://zoom.us/j/777', liveIndex);
+    } finally {
+      await api.stop();
+    }
+  });
+});
