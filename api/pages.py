@@ -1192,8 +1192,10 @@ async def suggest(request: Request) -> Response:
 
 
 def page_routes(methodology_doc: Path | None = None) -> list[BaseRoute]:
-    """The HTML routes; ``methodology_doc`` defaults to the repository's docs/methodology.md."""
-    doc = methodology_doc or DEFAULT_METHODOLOGY_DOC
+    """The HTML routes. ``methodology_doc`` defaults to ``CANDOR_METHODOLOGY_DOC``, else the
+    repository's docs/methodology.md (an installed package has no repository beside it)."""
+    configured = os.environ.get("CANDOR_METHODOLOGY_DOC")
+    doc = methodology_doc or (Path(configured) if configured else DEFAULT_METHODOLOGY_DOC)
     return [
         Route("/", home, methods=["GET"]),
         Route("/services/{slug}", service_page, methods=["GET"]),
