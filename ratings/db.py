@@ -50,7 +50,24 @@ async def migrate(url: str | None = None) -> None:
     """Apply every committed migration (creating the schema on a new database)."""
     from tortoise.migrations.api import migrate as run_migrations
 
-    await run_migrations(config=tortoise_config(url))
+    url = url or database_url()
+    if not is_postgres(url):
+        await run_migrations(config=tortoise_config(url))
+        return
+    # Replicas started together (docker compose --scale) would otherwise race to create
+    # the same tables: a session-level advisory lock lets one migrate while the others
+    # wait, then find nothing left to do.
+    import asyncpg
+
+    holder = await asyncpg.connect(url.replace("asyncpg://", "postgres://", 1))
+    try:
+        await holder.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK_KEY)
+        await run_migrations(config=tortoise_config(url))
+    finally:
+        await holder.close()  # closing the session releases its lock
+
+
+_MIGRATION_LOCK_KEY = 0x43414E444F53
 
 
 TORTOISE_ORM = tortoise_config()
