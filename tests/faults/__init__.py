@@ -1,0 +1,1 @@
+"""Fault tests: real processes under database outages, killed loads, load and hostile input."""
