@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import gzip
+import hashlib
 import json
 import math
+import zlib
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import ValidationError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from api.problems import Problem
-from api.responses import Rendered, cached_response
+from api.responses import (
+    PreparedResponse,
+    Rendered,
+    cached_response,
+    not_modified,
+    validator_headers,
+)
 from api.schemas import (
     CriterionOut,
     GradeEventOut,
@@ -27,8 +35,8 @@ from api.schemas import (
     ServicePage,
     summary_of,
 )
-from api.state import AppState, state_of
-from ratings.bundle import build_bundle
+from api.state import AppState, BundleAnswer, state_of
+from ratings.bundle import encode_bundle
 from ratings.dataset import Dataset
 from ratings.matching import InvalidInput, Match
 from ratings.readpath import DatasetUnavailable
@@ -289,27 +297,60 @@ async def methodology(request: Request) -> Response:
     return _serve(request, state, await state.answer((dataset.version, "methodology"), render))
 
 
+def _render_bundle(dataset: Dataset) -> BundleAnswer:
+    """Encode and compress the bundle piece by piece (in a worker thread: for 10,000
+    services this takes about a second, which must not stall the event loop)."""
+    # wbits=31: a gzip container with mtime 0, the same bytes as gzip.compress(mtime=0),
+    # so the same dataset always gives the same body and ETag.
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    plain_digest = hashlib.blake2b(digest_size=8)
+    plain_length = 0
+    packed: list[bytes] = []
+    for piece in encode_bundle(dataset):
+        plain_digest.update(piece)
+        plain_length += len(piece)
+        packed.append(compressor.compress(piece))
+    packed.append(compressor.flush())
+    return BundleAnswer(
+        gzip=Rendered.of(b"".join(packed), dataset.version + "-gz"),
+        # As Rendered.of would label the plain body, had it been kept.
+        plain_etag=f'"{dataset.version}-{plain_digest.hexdigest()}"',
+        plain_length=plain_length,
+    )
+
+
+def _decompressed(packed: bytes, chunk: int = 256 * 1024) -> Iterator[bytes]:
+    decompressor = zlib.decompressobj(31)
+    for start in range(0, len(packed), chunk):
+        if piece := decompressor.decompress(packed[start : start + chunk]):
+            yield piece
+    if tail := decompressor.flush():
+        yield tail
+
+
 async def bundle(request: Request) -> Response:
     state = state_of(request)
     dataset = _dataset(state)
     wants_gzip = "gzip" in request.headers.get("accept-encoding", "").lower()
-
-    async def render_plain() -> Rendered:
-        return Rendered.of(_json(build_bundle(dataset)), dataset.version)
-
-    plain = await state.answer((dataset.version, "bundle"), render_plain)
-    if not wants_gzip:
-        return _serve(request, state, plain, vary="Accept-Encoding")
-
-    async def render_gzip() -> Rendered:
-        # mtime=0: the same bundle always compresses to the same bytes (stable ETag).
-        body = gzip.compress(plain.body, compresslevel=9, mtime=0)
-        return Rendered.of(body, dataset.version + "-gz")
-
-    packed = await state.answer((dataset.version, "bundle.gz"), render_gzip)
-    response = _serve(request, state, packed, vary="Accept-Encoding")
-    if response.status_code == 200:
-        response.headers["Content-Encoding"] = "gzip"
+    answer = await state.bundles.get(
+        dataset.version, lambda: asyncio.to_thread(_render_bundle, dataset)
+    )
+    if wants_gzip:
+        response = _serve(request, state, answer.gzip, vary="Accept-Encoding")
+        if response.status_code == 200:
+            response.headers["Content-Encoding"] = "gzip"
+        return response
+    headers = validator_headers(
+        answer.plain_etag, state.settings.cache_max_age, vary="Accept-Encoding"
+    )
+    if not_modified(request, answer.plain_etag):
+        return PreparedResponse(b"", 304, headers)
+    response = StreamingResponse(_decompressed(answer.gzip.body), media_type="application/json")
+    response.raw_headers = [
+        *headers,
+        (b"content-length", str(answer.plain_length).encode()),
+        (b"content-type", b"application/json"),
+    ]
     return response
 
 

@@ -90,6 +90,19 @@ def _if_none_match(request: Request) -> str | None:
     return None
 
 
+def validator_headers(etag: str, max_age: int, vary: str | None = None) -> RawHeaders:
+    """ETag, Cache-Control and Vary: what a 200 and its 304 share."""
+    headers: RawHeaders = [(b"etag", etag.encode("latin-1")), _cache_control(max_age)]
+    if vary:
+        headers.append((b"vary", vary.encode("latin-1")))
+    return headers
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    if_none_match = _if_none_match(request)
+    return if_none_match is not None and _etag_matches(if_none_match, etag)
+
+
 def cached_response(
     request: Request,
     rendered: Rendered,
@@ -100,9 +113,7 @@ def cached_response(
     headers: RawHeaders = [rendered.etag_header, _cache_control(max_age)]
     if vary:
         headers.append((b"vary", vary.encode("latin-1")))
-    if rendered.status == 200:
-        if_none_match = _if_none_match(request)
-        if if_none_match and _etag_matches(if_none_match, rendered.etag):
-            return PreparedResponse(b"", 304, headers)
+    if rendered.status == 200 and not_modified(request, rendered.etag):
+        return PreparedResponse(b"", 304, headers)
     headers.extend(rendered.content_headers)
     return PreparedResponse(rendered.body, rendered.status, headers)

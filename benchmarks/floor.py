@@ -4,12 +4,15 @@ of the same size as Candor's answer, served by uvicorn with the same settings as
 the framework-and-server budget that Candor keeps.
 
 Run as ``python -m benchmarks.floor --port P`` with FLOOR_RATING_BYTES and
-FLOOR_LOOKUP_BYTES set to the body sizes to mimic.
+FLOOR_LOOKUP_BYTES set to the body sizes to mimic. With FLOOR_HEADERS (a JSON list of
+[name, value] pairs) it also sends those headers: Candor's own set, fixed, to tell the
+cost of the headers the API contract requires from the cost of Candor's code.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 
 from starlette.applications import Starlette
@@ -26,12 +29,13 @@ def _body(size: int) -> bytes:
 def create_app() -> Starlette:
     rating = _body(int(os.environ.get("FLOOR_RATING_BYTES", "540")))
     lookup = _body(int(os.environ.get("FLOOR_LOOKUP_BYTES", "640")))
+    headers = dict(json.loads(os.environ.get("FLOOR_HEADERS", "[]")))
 
     async def rating_route(request: Request) -> Response:
-        return Response(rating, media_type="application/json")
+        return Response(rating, media_type="application/json", headers=headers)
 
     async def lookup_route(request: Request) -> Response:
-        return Response(lookup, media_type="application/json")
+        return Response(lookup, media_type="application/json", headers=headers)
 
     return Starlette(
         routes=[

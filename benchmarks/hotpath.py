@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from benchmarks.load import LoadResult, run_load
-from benchmarks.procs import ROOT, Server, get
+from benchmarks.procs import ROOT, Server, fetch, get
 
 FIXTURES = ROOT / "fixtures"
 VECTORS = ROOT / "tests" / "vectors" / "urls.json"
@@ -81,35 +81,45 @@ def lookup_paths() -> list[str]:
     ]
 
 
+def answer_headers(server: Server, path: str) -> list[tuple[str, str]]:
+    """The headers Candor sends with an answer, less those every server adds itself."""
+    _, headers = fetch(server.base + path)
+    own = {"date", "server", "content-length", "content-type", "connection"}
+    return [(name, value) for name, value in headers if name.lower() not in own]
+
+
 def mean_body_bytes(server: Server, paths: list[str]) -> int:
     """Fetches every path once (this also warms the server's caches)."""
     sizes = [len(get(server.base + path)) for path in paths]
     return round(statistics.mean(sizes))
 
 
-def compare(
-    name: str,
+def measure(
     wrk: str | None,
-    a: Server,
-    b: Server,
+    servers: list[Server],
     paths: list[str],
     *,
     rounds: int,
     seconds: float,
     connections: int = 32,
-) -> Comparison:
-    side_a, side_b, ratios = Side(), Side(), []
-    for server in (a, b):  # warm-up, not counted
+) -> dict[str, Side]:
+    """Runs on every server in each round, the order rotating from round to round."""
+    sides = {server.name: Side() for server in servers}
+    for server in servers:  # warm-up, not counted
         run_load(wrk, server.base, paths, min(2.0, seconds), connections)
     for round_number in range(rounds):
-        order = (a, b) if round_number % 2 == 0 else (b, a)
-        results: dict[str, LoadResult] = {}
-        for server in order:
-            results[server.name] = run_load(wrk, server.base, paths, seconds, connections)
-        side_a.runs.append(results[a.name])
-        side_b.runs.append(results[b.name])
-        ratios.append(results[b.name].rps / results[a.name].rps)
-    return Comparison(name, side_a, side_b, ratios)
+        shift = round_number % len(servers)
+        for server in servers[shift:] + servers[:shift]:
+            sides[server.name].runs.append(run_load(wrk, server.base, paths, seconds, connections))
+    return sides
+
+
+def versus(name: str, sides: dict[str, Side], a: str, b: str) -> Comparison:
+    """B against A, round by round (runs of one round were made minutes apart at most)."""
+    ratios = [
+        run_b.rps / run_a.rps for run_a, run_b in zip(sides[a].runs, sides[b].runs, strict=True)
+    ]
+    return Comparison(name, sides[a], sides[b], ratios)
 
 
 def big_fixtures(target: Path, services: int) -> Path:
@@ -125,3 +135,28 @@ def big_fixtures(target: Path, services: int) -> Path:
     for path in real:
         shutil.copyfile(path, target / "services" / path.name)
     return target
+
+
+def reload_and_measure(server: Server, directory: Path, database_url: str) -> float:
+    """Edit one service, load the files with the CLI, wait until ``server`` serves the new
+    dataset (it polls the version), then return its resident memory: the old and the new
+    dataset were both alive for a moment."""
+    import time
+
+    import yaml
+
+    from benchmarks.procs import run_cli
+
+    before = json.loads(get(server.base + "/readyz"))["dataset_version"]
+    path = sorted((directory / "services").glob("synth-*.yaml"))[0]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["summary"] = data["summary"].rstrip(".") + ", edited by the benchmark."
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    run_cli("fixtures", "load", str(directory), database_url=database_url)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if json.loads(get(server.base + "/readyz"))["dataset_version"] != before:
+            get(server.base + "/v1/ratings/zoom.us")
+            return server.rss_mb()
+        time.sleep(0.5)
+    raise RuntimeError("the server did not pick up the new dataset within 60 s")

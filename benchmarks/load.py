@@ -80,9 +80,9 @@ def run_wrk(
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_lua_script(paths))
     try:
+        options = ["-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency", "-s", script.name]
         result = subprocess.run(
-            [wrk, "-t1", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
-            + ["-s", script.name, base],
+            [wrk, *options, base],
             capture_output=True,
             text=True,
             check=True,
@@ -98,14 +98,14 @@ def run_wrk(
     failures = 0
     if match := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out):
         failures += int(match.group(1))
-    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out):
+    if match := re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    ):
         failures += sum(int(n) for n in match.groups())
     return LoadResult(rps, p50, p99, total, failures, "wrk")
 
 
-async def _async_load(
-    base: str, paths: list[str], seconds: float, connections: int
-) -> LoadResult:
+async def _async_load(base: str, paths: list[str], seconds: float, connections: int) -> LoadResult:
     latencies: list[float] = []
     failures = 0
     deadline = time.perf_counter() + seconds
@@ -132,7 +132,12 @@ async def _async_load(
     elapsed = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     return LoadResult(
-        len(latencies) / elapsed, cuts[49] * 1000, cuts[98] * 1000, len(latencies), failures, "httpx"
+        len(latencies) / elapsed,
+        cuts[49] * 1000,
+        cuts[98] * 1000,
+        len(latencies),
+        failures,
+        "httpx",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -52,10 +53,17 @@ def free_port() -> int:
 
 
 def get(url: str, headers: dict[str, str] | None = None, timeout: float = 10) -> bytes:
+    return fetch(url, headers, timeout)[0]
+
+
+def fetch(
+    url: str, headers: dict[str, str] | None = None, timeout: float = 10
+) -> tuple[bytes, list[tuple[str, str]]]:
+    """Body and response headers of a GET (urllib: a gzip body stays compressed)."""
     request = urllib.request.Request(url, headers=headers or {})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         body: bytes = response.read()
-        return body
+        return body, list(response.getheaders())
 
 
 def _wait(server: Server, path: str, timeout: float) -> None:
@@ -94,8 +102,10 @@ def candor_serve(
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [CANDOR, "serve", "--port", str(port), "--fixtures", str(fixtures)]
-            + ["--no-access-log", "--log-level", "warning"],
+            [
+                *(CANDOR, "serve", "--port", str(port), "--fixtures", str(fixtures)),
+                *("--no-access-log", "--log-level", "warning"),
+            ],
             cwd=workdir,
             env=env,
             stdout=out,
@@ -110,13 +120,20 @@ def candor_serve(
 
 
 @contextmanager
-def floor_serve(rating_bytes: int, lookup_bytes: int, workdir: Path) -> Iterator[Server]:
+def floor_serve(
+    name: str,
+    rating_bytes: int,
+    lookup_bytes: int,
+    workdir: Path,
+    headers: list[tuple[str, str]] | None = None,
+) -> Iterator[Server]:
     port = free_port()
-    log = workdir / "floor.log"
+    log = workdir / f"{name}.log"
     env = {
         **os.environ,
         "FLOOR_RATING_BYTES": str(rating_bytes),
         "FLOOR_LOOKUP_BYTES": str(lookup_bytes),
+        "FLOOR_HEADERS": json.dumps(headers or []),
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -126,7 +143,7 @@ def floor_serve(rating_bytes: int, lookup_bytes: int, workdir: Path) -> Iterator
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    server = Server("floor", f"http://127.0.0.1:{port}", process, log)
+    server = Server(name, f"http://127.0.0.1:{port}", process, log)
     try:
         _wait(server, "/v1/ratings/zoom.us", 30)
         yield server

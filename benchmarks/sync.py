@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -12,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.procs import run_cli
+from benchmarks.procs import ROOT, run_cli
 
 
 @dataclass
@@ -31,9 +34,7 @@ class SyncFigures:
 
 
 def postgres_url() -> str | None:
-    return os.environ.get("CANDOR_BENCH_POSTGRES_URL") or os.environ.get(
-        "CANDOR_TEST_POSTGRES_URL"
-    )
+    return os.environ.get("CANDOR_BENCH_POSTGRES_URL") or os.environ.get("CANDOR_TEST_POSTGRES_URL")
 
 
 @contextmanager
@@ -67,44 +68,40 @@ def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-async def _in_process(directory: Path, url: str) -> tuple[float, float]:
-    """Read time and sync time of a load into ``url`` (already loaded: a no-op sync)."""
-    from tortoise import Tortoise
-
-    from ratings.db import tortoise_config
-    from ratings.fixtures import read_fixtures
-    from ratings.loader import sync_fixtures
-
-    started = time.perf_counter()
-    fixtures = read_fixtures(directory)
-    read = time.perf_counter() - started
-    await Tortoise.init(config=tortoise_config(url))
-    try:
-        started = time.perf_counter()
-        await sync_fixtures(fixtures)
-        return read, time.perf_counter() - started
-    finally:
-        await Tortoise.close_connections()
-
-
-async def _in_process_fresh(directory: Path, url: str) -> float:
-    """Sync time of a load into an empty (migrated) database."""
+async def _probe(kind: str, directory: Path, url: str) -> dict[str, float]:
+    """Run in a fresh process (``python -m benchmarks.sync``): Tortoise caches statements
+    per connection name, so SQLite and PostgreSQL must not share one process."""
     from tortoise import Tortoise
 
     from ratings.db import migrate, tortoise_config
     from ratings.fixtures import read_fixtures
     from ratings.loader import sync_fixtures
 
+    started = time.perf_counter()
     fixtures = read_fixtures(directory)
-    await migrate(url)
-    await Tortoise.close_connections()
+    read = time.perf_counter() - started
+    if kind == "fresh":
+        await migrate(url)
+        await Tortoise.close_connections()
     await Tortoise.init(config=tortoise_config(url))
     try:
         started = time.perf_counter()
         await sync_fixtures(fixtures)
-        return time.perf_counter() - started
+        return {"read": read, "sync": time.perf_counter() - started}
     finally:
         await Tortoise.close_connections()
+
+
+def _in_process(kind: str, directory: Path, url: str) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.sync", kind, str(directory), url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures: dict[str, float] = json.loads(done.stdout)
+    return figures
 
 
 def measure(backend: str, directory: Path, services: int, workdir: Path, runs: int) -> SyncFigures:
@@ -117,9 +114,14 @@ def measure(backend: str, directory: Path, services: int, workdir: Path, runs: i
                 raise RuntimeError(f"reloading unchanged files changed something:\n{output}")
             figures.load_s.append(load)
             figures.reload_s.append(reload)
-            read, noop = asyncio.run(_in_process(directory, url))
-            figures.read_s.append(read)
-            figures.noop_s.append(noop)
+            unchanged = _in_process("unchanged", directory, url)
+            figures.read_s.append(unchanged["read"])
+            figures.noop_s.append(unchanged["sync"])
         with fresh_database(backend, workdir) as url:
-            figures.sync_s.append(asyncio.run(_in_process_fresh(directory, url)))
+            figures.sync_s.append(_in_process("fresh", directory, url)["sync"])
     return figures
+
+
+if __name__ == "__main__":
+    kind, directory, url = sys.argv[1:4]
+    print(json.dumps(asyncio.run(_probe(kind, Path(directory), url))))

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterator
 from typing import Any
 
-from ratings.dataset import Dataset
+from ratings.dataset import Dataset, Rating
 from ratings.methodology import LEVELS
 
 BUNDLE_FORMAT = 1
 
 
-def build_bundle(dataset: Dataset) -> dict[str, Any]:
+def _head(dataset: Dataset) -> dict[str, Any]:
     methodology = dataset.methodology
     return {
         "format": BUNDLE_FORMAT,
@@ -24,32 +26,52 @@ def build_bundle(dataset: Dataset) -> dict[str, Any]:
                 {"id": c.id, "name": c.name, "group": c.group} for c in methodology.criteria
             ],
         },
-        "services": [
+    }
+
+
+def _service(r: Rating) -> dict[str, Any]:
+    return {
+        "slug": r.slug,
+        "name": r.name,
+        "company": r.company,
+        "status": r.status,
+        "grade": r.grade,
+        "score": r.score,
+        "reviewed_on": r.reviewed_on.isoformat(),
+        "stale": r.stale,
+        "summary": r.summary,
+        "domains": list(r.domains),
+        "meeting_patterns": [
+            {"host": p.host, "path": p.path, "query": list(p.query)} for p in r.meeting_patterns
+        ],
+        "criteria": [
             {
-                "slug": r.slug,
-                "name": r.name,
-                "company": r.company,
-                "status": r.status,
-                "grade": r.grade,
-                "score": r.score,
-                "reviewed_on": r.reviewed_on.isoformat(),
-                "stale": r.stale,
-                "summary": r.summary,
-                "domains": list(r.domains),
-                "meeting_patterns": [
-                    {"host": p.host, "path": p.path, "query": list(p.query)}
-                    for p in r.meeting_patterns
-                ],
-                "criteria": [
-                    {
-                        "id": c.id,
-                        "level": c.level,
-                        "evidence": c.evidence,
-                        "sources": list(c.sources),
-                    }
-                    for c in r.criteria
-                ],
+                "id": c.id,
+                "level": c.level,
+                "evidence": c.evidence,
+                "sources": list(c.sources),
             }
-            for r in dataset.ratings.values()
+            for c in r.criteria
         ],
     }
+
+
+def build_bundle(dataset: Dataset) -> dict[str, Any]:
+    return {**_head(dataset), "services": [_service(r) for r in dataset.ratings.values()]}
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def encode_bundle(dataset: Dataset, chunk_services: int = 200) -> Iterator[bytes]:
+    """The bundle as compact UTF-8 JSON, in pieces: the same bytes as encoding
+    ``build_bundle`` whole, without ever holding the whole document (for 10,000 services
+    the dicts alone are tens of megabytes)."""
+    head = _dumps(_head(dataset))
+    yield head[:-1] + b',"services":['
+    ratings = list(dataset.ratings.values())
+    for start in range(0, len(ratings), chunk_services):
+        pieces = [_dumps(_service(r)) for r in ratings[start : start + chunk_services]]
+        yield (b"," if start else b"") + b",".join(pieces)
+    yield b"]}"

@@ -8,7 +8,8 @@ extension's snapshot and the live API agree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from ratings.fixtures import FixtureSet
@@ -75,6 +76,9 @@ class Dataset:
     loaded_at: dt.datetime
     matcher: Matcher = field(repr=False)
     built_on: dt.date
+    # slug -> what the service's database row said when its Rating was built (see
+    # dataset_from_database); empty for a dataset built from the files.
+    row_keys: Mapping[str, Hashable] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -84,6 +88,7 @@ class Dataset:
         ratings: Iterable[Rating],
         loaded_at: dt.datetime,
         today: dt.date | None = None,
+        row_keys: Mapping[str, Hashable] | None = None,
     ) -> Dataset:
         ordered = sorted(ratings, key=lambda r: r.name.casefold())
         by_slug = {rating.slug: rating for rating in ordered}
@@ -96,7 +101,9 @@ class Dataset:
                 for slug, rating in by_slug.items()
             },
         )
-        return cls(version, methodology, by_slug, loaded_at, matcher, today or _today())
+        return cls(
+            version, methodology, by_slug, loaded_at, matcher, today or _today(), row_keys or {}
+        )
 
     def match_url(self, url: str) -> Match:
         return self.matcher.match_url(url)
@@ -156,6 +163,10 @@ def _ordered_criteria(
     return tuple(entries[c.id] for c in methodology.criteria if c.id in entries)
 
 
+# Services whose criteria are read from the database in one query.
+_WINDOW = 1000
+
+
 async def read_version() -> str | None:
     """The loaded dataset's version: one small query, cheap enough to poll."""
     from ratings.models import Dataset as DatasetRow
@@ -164,8 +175,23 @@ async def read_version() -> str | None:
     return str(rows[0]) if rows else None
 
 
-async def dataset_from_database(today: dt.date | None = None) -> Dataset | None:
-    """The dataset as loaded in the database, or None when nothing was ever loaded."""
+def _row_key(row: Mapping[str, object]) -> Hashable:
+    # A service's row changes (updated_at at least) whenever the loader rewrites or
+    # regrades it, and every new grade-history row comes with such a change: an equal
+    # key means an equal Rating, history included.
+    return (row["id"], row["digest"], row["grade"], row["score"], row["updated_at"])
+
+
+async def dataset_from_database(
+    today: dt.date | None = None, previous: Dataset | None = None
+) -> Dataset | None:
+    """The dataset as loaded in the database, or None when nothing was ever loaded.
+
+    With ``previous`` (the dataset being served), the Ratings of services whose rows did
+    not change are reused rather than read again: a reload after a small edit then reads
+    a few rows, and the replica holds one copy of the unchanged services, not two, while
+    the new dataset is built beside the old one.
+    """
     from ratings.models import CriterionAssessment, Domain, GradeChange, MeetingPattern, Service
     from ratings.models import Dataset as DatasetRow
 
@@ -175,36 +201,63 @@ async def dataset_from_database(today: dt.date | None = None) -> Dataset | None:
         return None
     methodology = Methodology.model_validate(row.methodology)
     services = await Service.all().values()
+    keys = {s["slug"]: _row_key(s) for s in services}
+    reused: dict[str, Rating] = {}
+    if previous is not None and previous.built_on == today and previous.methodology == methodology:
+        reused = {
+            slug: previous.ratings[slug]
+            for slug, key in keys.items()
+            if previous.row_keys.get(slug) == key
+        }
+    fresh = [s for s in services if s["slug"] not in reused]
+    ids = sorted(s["id"] for s in fresh)
+    slugs = sorted(s["slug"] for s in fresh)
     domains: dict[int, list[str]] = {}
-    for service_id, name in await Domain.all().order_by("id").values_list("service_id", "name"):
-        domains.setdefault(service_id, []).append(name)
     patterns: dict[int, list[PatternSpec]] = {}
-    for service_id, host, path, query in (
-        await MeetingPattern.all()
-        .order_by("service_id", "position")
-        .values_list("service_id", "host", "path", "query")
-    ):
-        patterns.setdefault(service_id, []).append(PatternSpec(path, host, tuple(query)))
     criteria: dict[int, dict[str, CriterionRating]] = {}
-    for service_id, cid, level, evidence, sources in await CriterionAssessment.all().values_list(
-        "service_id", "criterion", "level", "evidence", "sources"
-    ):
-        criteria.setdefault(service_id, {})[cid] = CriterionRating(
-            cid, level, evidence, tuple(sources)
-        )
     history: dict[str, list[GradeEvent]] = {}
-    for event in await GradeChange.all().order_by("changed_at", "id").values():
-        history.setdefault(event["slug"], []).append(
-            GradeEvent(
-                event["changed_at"],
-                event["old_grade"],
-                event["new_grade"],
-                event["old_score"],
-                event["new_score"],
-                event["reason"],
+    # In windows of services: the rows of all criteria at once (11 per service, as dicts,
+    # lists and strings from the driver) made the peak memory of a 10,000-service load
+    # about twice that of the dataset they build. Criterion ids and levels are a handful
+    # of distinct strings, interned so that 110,000 rows share them.
+    for start in range(0, len(ids), _WINDOW):
+        window = ids[start : start + _WINDOW]
+        for service_id, name in (
+            await Domain.filter(service_id__in=window)
+            .order_by("id")
+            .values_list("service_id", "name")
+        ):
+            domains.setdefault(service_id, []).append(name)
+        for service_id, host, path, query in (
+            await MeetingPattern.filter(service_id__in=window)
+            .order_by("service_id", "position")
+            .values_list("service_id", "host", "path", "query")
+        ):
+            patterns.setdefault(service_id, []).append(PatternSpec(path, host, tuple(query)))
+        for service_id, cid, level, evidence, sources in await CriterionAssessment.filter(
+            service_id__in=window
+        ).values_list("service_id", "criterion", "level", "evidence", "sources"):
+            cid = sys.intern(cid)
+            criteria.setdefault(service_id, {})[cid] = CriterionRating(
+                cid, sys.intern(level), evidence, tuple(sources)
             )
-        )
-    ratings = [
+    for start in range(0, len(slugs), _WINDOW):
+        for event in (
+            await GradeChange.filter(slug__in=slugs[start : start + _WINDOW])
+            .order_by("changed_at", "id")
+            .values()
+        ):
+            history.setdefault(event["slug"], []).append(
+                GradeEvent(
+                    event["changed_at"],
+                    event["old_grade"],
+                    event["new_grade"],
+                    event["old_score"],
+                    event["new_score"],
+                    event["reason"],
+                )
+            )
+    ratings = list(reused.values()) + [
         Rating(
             slug=s["slug"],
             name=s["name"],
@@ -222,6 +275,6 @@ async def dataset_from_database(today: dt.date | None = None) -> Dataset | None:
             criteria=_ordered_criteria(methodology, criteria.get(s["id"], {})),
             history=tuple(history.get(s["slug"], ())),
         )
-        for s in services
+        for s in fresh
     ]
-    return Dataset.build(row.version, methodology, ratings, row.loaded_at, today)
+    return Dataset.build(row.version, methodology, ratings, row.loaded_at, today, keys)

@@ -285,9 +285,7 @@ def _line_for(lines: Lines, loc: tuple[str | int, ...]) -> int | None:
     return None
 
 
-def _validation_problems(
-    file: str, exc: ValidationError, lines: Lines
-) -> Iterator[FixtureProblem]:
+def _validation_problems(file: str, exc: ValidationError, lines: Lines) -> Iterator[FixtureProblem]:
     for error in exc.errors():
         loc = tuple(error["loc"])
         yield FixtureProblem(

@@ -66,7 +66,8 @@ class ReadPath:
             if version is not None and (
                 current is None or current.version != version or current.built_on != today
             ):
-                dataset = await dataset_from_database(today)
+                # The current dataset lends its unchanged services to the new one.
+                dataset = await dataset_from_database(today, current)
                 if dataset is not None:
                     self.replace(dataset)
                     log.info("dataset %s: %d services", dataset.version, len(dataset.ratings))

@@ -87,4 +87,3 @@ def test_dockerfile_paths_exist_in_the_repository() -> None:
 def test_dockerignore_keeps_local_state_out() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".venv", ".git", "*.sqlite3*"} <= set(ignored)
-
