@@ -99,7 +99,7 @@ def _serve_and_measure(
         results.big_load_s, _ = run_cli("fixtures", "load", str(big_dir), database_url=big_url)
         _say(f"  loaded in {results.big_load_s:.1f} s")
         with candor_serve("candor-10k", big_url, big_dir, work) as big:
-            results.rss_mb[f"{SCALE_SERVICES} services, after start-up"] = big.rss_mb()
+            results.rss_mb[f"{SCALE_SERVICES:,} services, after start-up"] = big.rss_mb()
             hotpath.mean_body_bytes(big, ratings + lookups)  # warm-up, as for the small one
             if "scale" in parts:
                 for name, paths in (("ratings", ratings), ("lookup", lookups)):
@@ -109,11 +109,11 @@ def _serve_and_measure(
                     )
                     results.scale[name] = hotpath.versus(name, sides, small.name, big.name)
                     _say(f"  ratio {results.scale[name].ratio:.3f}")
-                results.rss_mb[f"{SCALE_SERVICES} services, after the API runs"] = big.rss_mb()
+                results.rss_mb[f"{SCALE_SERVICES:,} services, after the API runs"] = big.rss_mb()
             plain = get(big.base + "/v1/bundle", {"Accept-Encoding": "identity"}, timeout=120)
             packed = get(big.base + "/v1/bundle", {"Accept-Encoding": "gzip"}, timeout=120)
             results.bundle_bytes = {"plain": len(plain), "gzip": len(packed)}
-            results.rss_mb[f"{SCALE_SERVICES} services, after serving /v1/bundle"] = big.rss_mb()
+            results.rss_mb[f"{SCALE_SERVICES:,} services, after serving /v1/bundle"] = big.rss_mb()
             bundle_file = work / "bundle-10k.json"
             bundle_file.write_bytes(plain)
             del plain, packed
@@ -123,7 +123,7 @@ def _serve_and_measure(
             results.bundle_bytes["gzip_real_33"] = len(real)
             if "scale" in parts:
                 _say("scale: a new dataset while serving ...")
-                results.rss_mb[f"{SCALE_SERVICES} services, after a dataset reload"] = (
+                results.rss_mb[f"{SCALE_SERVICES:,} services, after a dataset reload"] = (
                     hotpath.reload_and_measure(big, big_dir, big_url)
                 )
         if "matcher" in parts and matcher.node_available():

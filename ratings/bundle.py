@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ratings.dataset import Dataset, Rating
@@ -56,8 +56,10 @@ def _service(r: Rating) -> dict[str, Any]:
     }
 
 
-def build_bundle(dataset: Dataset) -> dict[str, Any]:
-    return {**_head(dataset), "services": [_service(r) for r in dataset.ratings.values()]}
+def build_bundle(dataset: Dataset, only: Iterable[Rating] | None = None) -> dict[str, Any]:
+    """The bundle document; ``only`` limits it to some services (an example, say)."""
+    ratings = dataset.ratings.values() if only is None else only
+    return {**_head(dataset), "services": [_service(r) for r in ratings]}
 
 
 def _dumps(value: Any) -> bytes:
