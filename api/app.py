@@ -15,6 +15,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from api import endpoints, meta
 from api.badges import badge_routes
+from api.fastlane import fast_answer
 from api.middleware import Edge
 from api.pages import page_routes
 from api.problems import Problem, handle_http_exception, handle_problem, handle_server_error
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Middleware(
                 Edge,
                 metrics=state.metrics,
+                fast=lambda scope: fast_answer(scope, state),
                 limiter=RateLimiter(
                     per_minute=settings.rate_limit_per_minute,
                     proxies=settings.trusted_proxies,

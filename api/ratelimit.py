@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from cachetools import LRUCache
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -45,31 +46,25 @@ class Decision(NamedTuple):
 class TokenBuckets:
     """Token buckets: ``per_minute`` requests a minute on average, bursts up to that many.
 
-    A plain dict swept now and then, rather than a TTL cache: the bucket is taken on every
-    rated request, and a TTL cache's bookkeeping on each read and write was a measurable
-    share of the hot path. An idle bucket refills completely within a minute, so forgetting
-    it after ``idle_seconds`` changes nothing.
+    Kept in a cachetools ``LRUCache``: a flood of distinct addresses evicts the least
+    recently seen clients instead of growing memory. An evicted client only gets a fresh
+    budget, the bounded cost of bounded memory (an idle bucket refills within a minute
+    anyway). LRU rather than TTL: its bookkeeping is cheaper on the hot path, and
+    forgetting idle clients early buys nothing while there is room.
     """
 
     def __init__(
-        self,
-        max_clients: int = 100_000,
-        clock: Callable[[], float] = time.monotonic,
-        idle_seconds: float = 120.0,
+        self, max_clients: int = 100_000, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.clock = clock
         self.max_clients = max_clients
-        self.idle_seconds = idle_seconds
-        self._buckets: dict[str, Bucket] = {}
-        self._next_sweep = -math.inf
+        self._buckets: LRUCache[str, Bucket] = LRUCache(maxsize=max_clients)
 
     def take(self, client: str, per_minute: int) -> Decision:
         now = self.clock()
         rate = per_minute / 60.0
         bucket = self._buckets.get(client)
         if bucket is None:
-            if now >= self._next_sweep or len(self._buckets) >= self.max_clients:
-                self._sweep(now)
             bucket = Bucket(float(per_minute), now)
             self._buckets[client] = bucket
         else:
@@ -86,19 +81,6 @@ class TokenBuckets:
         retry = max(1, math.ceil((1.0 - tokens) / rate))
         return Decision(False, per_minute, int(tokens), reset, retry)
 
-    def _sweep(self, now: float) -> None:
-        self._next_sweep = now + self.idle_seconds / 4
-        cutoff = now - self.idle_seconds
-        idle = [key for key, bucket in self._buckets.items() if bucket.updated < cutoff]
-        for key in idle:
-            del self._buckets[key]
-        if len(self._buckets) >= self.max_clients:
-            # Still full of active clients (a flood of addresses): forget the oldest tenth.
-            # A forgotten client only gets a fresh budget, the bounded cost of bounded memory.
-            excess = len(self._buckets) - self.max_clients + max(1, self.max_clients // 10)
-            for key in list(self._buckets)[:excess]:
-                del self._buckets[key]
-
     def __len__(self) -> int:
         return len(self._buckets)
 
@@ -107,9 +89,8 @@ KeyResolver = Callable[[str], Awaitable["tuple[str, int] | None"]]
 
 
 @lru_cache(maxsize=64)
-def _fixed_headers(limit: int) -> tuple[tuple[bytes, bytes], tuple[bytes, bytes]]:
-    value = str(limit).encode()
-    return (b"ratelimit-limit", value), (b"ratelimit-policy", value + b";w=60")
+def _limit_header(limit: int) -> tuple[bytes, bytes]:
+    return b"ratelimit-limit", str(limit).encode()
 
 
 class RateLimiter:
@@ -171,15 +152,12 @@ class RateLimiter:
                     "RateLimit-Limit": str(decision.limit),
                     "RateLimit-Remaining": str(decision.remaining),
                     "RateLimit-Reset": str(decision.reset),
-                    "RateLimit-Policy": f"{decision.limit};w=60",
                     "Retry-After": str(decision.retry_after),
                 },
             )
             return [], problem_response(problem, scope["path"])
-        limit, policy = _fixed_headers(decision.limit)
         return [
-            limit,
+            _limit_header(decision.limit),
             (b"ratelimit-remaining", b"%d" % decision.remaining),
             (b"ratelimit-reset", b"%d" % decision.reset),
-            policy,
         ], None

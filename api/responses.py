@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 RawHeaders = list[tuple[bytes, bytes]]
 
@@ -82,9 +83,9 @@ def _etag_matches(header: str, etag: str) -> bool:
     return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
 
 
-def _if_none_match(request: Request) -> str | None:
+def _if_none_match(scope: Scope) -> str | None:
     # Read from the raw scope: building request.headers costs more than the scan.
-    for name, value in request.scope["headers"]:
+    for name, value in scope["headers"]:
         if name == b"if-none-match":
             return str(value.decode("latin-1"))
     return None
@@ -99,7 +100,11 @@ def validator_headers(etag: str, max_age: int, vary: str | None = None) -> RawHe
 
 
 def not_modified(request: Request, etag: str) -> bool:
-    if_none_match = _if_none_match(request)
+    return _not_modified(request.scope, etag)
+
+
+def _not_modified(scope: Scope, etag: str) -> bool:
+    if_none_match = _if_none_match(scope)
     return if_none_match is not None and _etag_matches(if_none_match, etag)
 
 
@@ -110,10 +115,21 @@ def cached_response(
     max_age: int,
     vary: str | None = None,
 ) -> Response:
+    return cached_response_for(request.scope, rendered, max_age=max_age, vary=vary)
+
+
+def cached_response_for(
+    scope: Scope,
+    rendered: Rendered,
+    *,
+    max_age: int,
+    vary: str | None = None,
+) -> Response:
+    """``cached_response`` from the raw ASGI scope (the edge's fast lane has no Request)."""
     headers: RawHeaders = [rendered.etag_header, _cache_control(max_age)]
     if vary:
         headers.append((b"vary", vary.encode("latin-1")))
-    if rendered.status == 200 and not_modified(request, rendered.etag):
+    if rendered.status == 200 and _not_modified(scope, rendered.etag):
         return PreparedResponse(b"", 304, headers)
     headers.extend(rendered.content_headers)
     return PreparedResponse(rendered.body, rendered.status, headers)
