@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from cachetools import LRUCache, TTLCache
 
-from ratings.keys import KEY_PREFIX, digest_of, find_key
+from ratings.keys import KEY_PREFIX, digest_of, find_active_key
 from ratings.singleflight import SingleFlight
 
 Verdict = tuple[str, int] | None
@@ -33,18 +33,8 @@ class KeyVerifier:
         return verdict
 
     async def _lookup(self, digest: str) -> Verdict:
-        key = await find_key_by_digest(digest)
-        return None if key is None else (f"key:{key[0]}", key[1])
+        key = await find_active_key(digest)
+        return None if key is None else (f"key:{key.prefix}", key.per_minute)
 
     def forget(self) -> None:
         self._fresh.clear()
-
-
-async def find_key_by_digest(digest: str) -> tuple[str, int] | None:
-    from ratings.models import ApiKey
-
-    key = await ApiKey.filter(digest=digest, revoked_at=None).first()
-    return None if key is None else (key.prefix, key.per_minute)
-
-
-__all__ = ["KeyVerifier", "find_key"]

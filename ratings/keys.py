@@ -41,6 +41,6 @@ async def revoke_key(prefix: str) -> bool:
     return bool(updated)
 
 
-async def find_key(secret: str) -> ApiKey | None:
-    """The active key with this secret, or None."""
-    return await ApiKey.filter(digest=digest_of(secret), revoked_at=None).first()
+async def find_active_key(digest: str) -> ApiKey | None:
+    """The active (unrevoked) key whose secret has this digest, or None."""
+    return await ApiKey.filter(digest=digest, revoked_at=None).first()
