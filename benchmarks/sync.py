@@ -48,24 +48,10 @@ def fresh_database(backend: str, workdir: Path) -> Iterator[str]:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    import asyncpg
+    from tests.process import postgres_database
 
-    admin_url = postgres_url()
-    assert admin_url
-    name = f"candor_bench_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(admin_url)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with postgres_database(postgres_url(), prefix="candor_bench") as url:
+        yield url
 
 
 async def _probe(kind: str, directory: Path, url: str) -> dict[str, float]:

@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -66,7 +67,7 @@ def make_fixtures(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
-def edit_service(directory: Path, slug: str, change: Callable[[dict], None]) -> Path:
+def edit_service(directory: Path, slug: str, change: Callable[[dict[str, Any]], None]) -> Path:
     path = directory / "services" / f"{slug}.yaml"
     data = yaml.safe_load(path.read_text())
     change(data)

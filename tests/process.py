@@ -77,17 +77,19 @@ def wait_until_ready(
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
-    """A fresh PostgreSQL database, dropped afterwards; yields its URL."""
+def postgres_database(admin_url: str | None = None, prefix: str = "candor_proc") -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards; yields its URL. ``admin_url`` is
+    any database on the server (default: the tests' ``CANDOR_TEST_POSTGRES_URL``)."""
     import asyncio
 
     import asyncpg
 
-    assert POSTGRES_URL
-    name = f"candor_proc_{uuid.uuid4().hex[:12]}"
+    server = admin_url or POSTGRES_URL
+    assert server
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
 
     async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(POSTGRES_URL)
+        connection = await asyncpg.connect(server)
         try:
             await connection.execute(sql)
         finally:
@@ -95,7 +97,7 @@ def postgres_database() -> Iterator[str]:
 
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     try:
-        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+        yield server.rsplit("/", 1)[0] + "/" + name
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
