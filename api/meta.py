@@ -41,11 +41,15 @@ def _version(state: AppState) -> str:
     return state.read_path.dataset.version if state.read_path.loaded else "none"
 
 
+def _document(state: AppState) -> dict[str, Any]:
+    return openapi_document(_examples(state), state.settings.public_url or "/")
+
+
 async def openapi_json(request: Request) -> Response:
     state = state_of(request)
 
     async def render() -> Rendered:
-        document = openapi_document(_examples(state), state.settings.public_url or "/")
+        document = _document(state)
         body = json.dumps(document, ensure_ascii=False, indent=1).encode()
         return Rendered.of(body, _version(state), "application/json")
 
@@ -57,8 +61,7 @@ async def docs(request: Request) -> Response:
     state = state_of(request)
 
     async def render() -> Rendered:
-        document = openapi_document(_examples(state), state.settings.public_url or "/")
-        html = render_docs(document).encode()
+        html = render_docs(_document(state)).encode()
         return Rendered.of(html, _version(state), "text/html; charset=utf-8")
 
     rendered = await state.answer((_version(state), "docs"), render)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ratings.dataset import dataset_from_fixtures
 from ratings.fixtures import FixtureProblem, FixtureSet
-from ratings.matching import InvalidInput, parse_url
+from ratings.matching import InvalidInput, MeetingPattern, parse_url
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,13 @@ def read_vectors(path: Path) -> list[Vector]:
 
 def check_vectors(fixtures: FixtureSet, path: Path) -> list[FixtureProblem]:
     dataset = dataset_from_fixtures(fixtures)
+    # Only a pattern pinned to a host can claim another service's URL; compiled once.
+    pinned = [
+        (slug, MeetingPattern.compile(p.path, p.host, p.query))
+        for slug, rating in dataset.ratings.items()
+        for p in rating.meeting_patterns
+        if p.host is not None
+    ]
     problems: list[FixtureProblem] = []
     for index, case in enumerate(read_vectors(path)):
         where = f"cases.{index}"
@@ -66,21 +73,7 @@ def check_vectors(fixtures: FixtureSet, path: Path) -> list[FixtureProblem]:
             fail(f"matched {got}, expected ({case.service}, meeting={case.meeting})")
         if case.kind == "url" and case.service is not None:
             url = parse_url(case.input)
-            for slug, rating in dataset.ratings.items():
-                if slug == case.service:
-                    continue
-                for spec in rating.meeting_patterns:
-                    if spec.host is not None and _claims(dataset, slug, url):
-                        fail(f"{slug}'s meeting pattern {spec.host}{spec.path} also matches it")
+            for slug, pattern in pinned:
+                if slug != case.service and pattern.matches(url):
+                    fail(f"{slug}'s meeting pattern {pattern.host}{pattern.path} also matches it")
     return problems
-
-
-def _claims(dataset: Any, slug: str, url: Any) -> bool:
-    from ratings.matching import MeetingPattern
-
-    rating = dataset.ratings[slug]
-    return any(
-        MeetingPattern.compile(p.path, p.host, p.query).matches(url)
-        for p in rating.meeting_patterns
-        if p.host is not None
-    )
