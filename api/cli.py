@@ -85,7 +85,8 @@ def _print_report(report: object) -> None:
             old = f"{change.old_grade or '-'}({_n(change.old_score)})"
             new = f"{change.new_grade or '-'}({_n(change.new_score)})"
             grade = f" {old} -> {new}"
-        print(f"{change.kind:9} {change.slug}{grade}: {change.reason()}")
+        reason = change.reason(report.methodology_before, report.methodology_after)
+        print(f"{change.kind:9} {change.slug}{grade}: {reason}")
     if not report.changed:
         print(f"no changes (dataset version {report.version_after})")
 

@@ -24,15 +24,13 @@ from api.responses import (
     validator_headers,
 )
 from api.schemas import (
-    CriterionOut,
-    GradeEventOut,
     Health,
     LookupBatchRequest,
     LookupBatchResponse,
     LookupResult,
-    PatternOut,
-    ServiceDetail,
+    MethodologyOut,
     ServicePage,
+    detail_of,
     summary_of,
 )
 from api.state import AppState, BundleAnswer, state_of
@@ -186,8 +184,9 @@ async def list_services(request: Request) -> Response:
     grade = params.get("grade")
     if grade is not None:
         grade = grade.upper()
-        if grade not in ("A", "B", "C", "D", "E", "F", "NONE"):
-            raise Problem(400, "'grade' must be one of A, B, C, D, E, F or none")
+        letters = dataset.methodology.grades
+        if grade not in (*letters, "NONE"):
+            raise Problem(400, f"'grade' must be one of {', '.join(letters)} or none")
     status = params.get("status")
     if status is not None and status not in ("active", "discontinued"):
         raise Problem(400, "'status' must be active or discontinued")
@@ -244,43 +243,7 @@ async def service_detail(request: Request) -> Response:
         raise Problem(404, f"No rated service has the slug {slug[:64]!r}")
 
     async def render() -> Rendered:
-        names = {c.id: c for c in dataset.methodology.criteria}
-        summary = summary_of(rating, state.settings.public_url)
-        detail = ServiceDetail(
-            **summary.model_dump(),
-            homepage=rating.homepage,
-            discontinued_on=rating.discontinued_on,
-            domains=list(rating.domains),
-            meeting_patterns=[
-                PatternOut(host=p.host, path=p.path, query=list(p.query))
-                for p in rating.meeting_patterns
-            ],
-            criteria=[
-                CriterionOut(
-                    id=c.id,
-                    name=names[c.id].name,
-                    group=names[c.id].group,
-                    level=c.level,
-                    evidence=c.evidence,
-                    sources=list(c.sources),
-                    # A review checks every criterion of the service (CONTRIBUTING.md).
-                    reviewed_on=rating.reviewed_on,
-                )
-                for c in rating.criteria
-            ],
-            history=[
-                GradeEventOut(
-                    changed_at=e.changed_at,
-                    old_grade=e.old_grade,
-                    new_grade=e.new_grade,
-                    old_score=e.old_score,
-                    new_score=e.new_score,
-                    reason=e.reason,
-                )
-                for e in rating.history
-            ],
-            dataset_version=dataset.version,
-        )
+        detail = detail_of(rating, dataset.methodology, dataset.version, state.settings.public_url)
         return Rendered.of(detail.model_dump_json().encode(), dataset.version)
 
     return _serve(request, state, await state.answer((dataset.version, "service", slug), render))
@@ -291,8 +254,8 @@ async def methodology(request: Request) -> Response:
     dataset = _dataset(state)
 
     async def render() -> Rendered:
-        body = {"dataset_version": dataset.version, **dataset.methodology.model_dump(mode="json")}
-        return Rendered.of(_json(body), dataset.version)
+        body = MethodologyOut(dataset_version=dataset.version, **dataset.methodology.model_dump())
+        return Rendered.of(body.model_dump_json().encode(), dataset.version)
 
     return _serve(request, state, await state.answer((dataset.version, "methodology"), render))
 

@@ -14,6 +14,7 @@ from api.schemas import (
     LookupBatchRequest,
     LookupBatchResponse,
     LookupResult,
+    MethodologyOut,
     ProblemOut,
     RatingSummary,
     ServiceDetail,
@@ -130,33 +131,16 @@ OPERATIONS: tuple[Operation, ...] = (
         "/v1/services",
         "listServices",
         "All rated services",
-        "Summaries, sorted by name; filter by grade (`none` for insufficient data), status or a text query.",
+        "Summaries, sorted by name; filter by grade (`none` for services whose review is in progress), status or a text query.",
         "services",
         ServicePage,
         params=(
             Param(
                 "grade",
                 "query",
-                "A..F, or `none` for insufficient data",
-                {
-                    "type": "string",
-                    "enum": [
-                        "A",
-                        "B",
-                        "C",
-                        "D",
-                        "E",
-                        "F",
-                        "none",
-                        "a",
-                        "b",
-                        "c",
-                        "d",
-                        "e",
-                        "f",
-                        "NONE",
-                    ],
-                },
+                "A letter of the methodology's scale (`GET /v1/methodology` lists them), or "
+                "`none` for services whose review is in progress. Matched case-insensitively.",
+                {"type": "string", "pattern": "^([A-Za-z]|[Nn][Oo][Nn][Ee])$"},
             ),
             Param(
                 "status",
@@ -226,11 +210,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "The rating methodology",
         "Criteria, levels, weights, thresholds and caps: enough to recompute every grade.",
         "methodology",
-        None,
-        response_schema={
-            "type": "object",
-            "required": ["version", "levels", "groups", "criteria", "grading"],
-        },
+        MethodologyOut,
         params=(IF_NONE_MATCH,),
     ),
     Operation(

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -27,7 +27,7 @@ from api.html import Child, Html, join, render_markdown, safe_url, tag
 from api.palette import INSUFFICIENT, colours_for
 from api.responses import Rendered, cached_response
 from api.state import AppState, state_of
-from ratings.dataset import CriterionRating, Dataset, GradeEvent, Rating
+from ratings.dataset import CriterionRating, Dataset, GradeEvent, Rating, Source
 from ratings.matching import InvalidInput, normalise_host
 from ratings.methodology import Criterion, Methodology
 from ratings.readpath import DatasetUnavailable
@@ -223,18 +223,21 @@ def _serve(request: Request, state: AppState, rendered: Rendered) -> Response:
 
 # shared bits -----------------------------------------------------------------------------
 
-LEVEL_TEXT = {
-    "full": "Full",
-    "partial": "Partial",
-    "none": "None",
-    "no_disclosure": "No disclosure found",
-    "not_applicable": "Not applicable",
-}
+
+def level_text(methodology: Methodology, level: str) -> str:
+    """A level in the methodology's own words ("Not disclosed", "Not assessed yet")."""
+    return methodology.level_labels.get(level, level)  # type: ignore[call-overload, no-any-return]
 
 
 def transparency_text(level: str | None) -> str | None:
     """The "transparency report" column: does a report exist at all?"""
-    return {"full": "Yes", "partial": "Yes", "none": "No", "no_disclosure": "No"}.get(level or "")
+    return {
+        "full": "Yes",
+        "partial": "Yes",
+        "none": "No",
+        "no_disclosure": "Not disclosed",
+        "not_assessed": "Not assessed",
+    }.get(level or "")
 
 
 def e2ee_text(level: str | None) -> str | None:
@@ -243,14 +246,14 @@ def e2ee_text(level: str | None) -> str | None:
         "full": "On by default",
         "partial": "Optional",
         "none": "No",
-        "no_disclosure": "Unknown",
+        "no_disclosure": "Not disclosed",
+        "not_assessed": "Not assessed",
     }.get(level or "")
 
 
 def _grades(methodology: Methodology) -> list[str]:
-    """The grades this methodology can give, best first (the thresholds, then F)."""
-    grades: list[str] = list(methodology.grading.thresholds)
-    return [*grades, "F"] if "F" not in grades else grades
+    """The grades this methodology can give, best first."""
+    return list(methodology.grades)
 
 
 def _grade_tile(rating: Rating) -> Html:
@@ -258,7 +261,7 @@ def _grade_tile(rating: Rating) -> Html:
         return join(
             [
                 tag("span", {"class": "grade grade-none", "aria-hidden": "true"}, "?"),
-                tag("span", {"class": "grade-note"}, "Insufficient data"),
+                tag("span", {"class": "grade-note"}, "Review in progress"),
             ],
             " ",
         )
@@ -368,14 +371,14 @@ class HomeQuery:
     order: Order = "asc"
 
     @classmethod
-    def parse(cls, params: Iterable[tuple[str, str]]) -> HomeQuery:
+    def parse(cls, params: Iterable[tuple[str, str]], grades: Sequence[str]) -> HomeQuery:
         # Empty values are what a GET form sends for "any": treated as absent.
         values = {key: value.strip() for key, value in params if value.strip()}
         grade = values.get("grade")
         if grade is not None:
             grade = "none" if grade.lower() == "none" else grade.upper()
-            if grade not in ("A", "B", "C", "D", "E", "F", "none"):
-                raise BadQuery("The grade must be one of A to F, or none.")
+            if grade != "none" and grade not in grades:
+                raise BadQuery(f"The grade must be one of {', '.join(grades)}, or none.")
         status = values.get("status")
         if status is not None and status not in ("active", "discontinued"):
             raise BadQuery("The status must be active or discontinued.")
@@ -450,7 +453,7 @@ def _chart(dataset: Dataset) -> Html:
         (grade, f"grade {grade}", count, colours_for(grade).background)
         for grade, count in counts.items()
     ]
-    bars.append(("?", "insufficient data", unrated, INSUFFICIENT.background))
+    bars.append(("?", "review in progress", unrated, INSUFFICIENT.background))
 
     width, height = 420, 200
     top, bottom, left = 24, 36, 8
@@ -666,7 +669,7 @@ def render_home(dataset: Dataset, query: HomeQuery) -> bytes:
     order_label = column.order_labels[0 if query.order == "asc" else 1]
     filters = []
     if query.grade:
-        filters.append("insufficient data" if query.grade == "none" else f"grade {query.grade}")
+        filters.append("review in progress" if query.grade == "none" else f"grade {query.grade}")
     if query.status:
         filters.append(query.status)
     if query.q:
@@ -763,7 +766,7 @@ async def home(request: Request) -> Response:
     except DatasetUnavailable:
         return _unavailable(request)
     try:
-        query = HomeQuery.parse(request.query_params.multi_items())
+        query = HomeQuery.parse(request.query_params.multi_items(), dataset.methodology.grades)
     except BadQuery as exc:
         return _error_page(request, 400, "That filter does not work", str(exc), dataset)
 
@@ -782,12 +785,44 @@ def _level_description(criterion: Criterion, level: str) -> str:
         text: str = getattr(criterion.levels, level)
         return text
     if level == "no_disclosure":
-        return "Nothing found either way in the company's public pages; scored like none."
+        return (
+            "The company's own documents listed under 'Documents examined' were read and say "
+            "nothing either way; scored 0, like none."
+        )
+    if level == "not_assessed":
+        return "Not reviewed yet; left out of the score until it is."
     return "Does not apply to this service; left out of its group's score."
 
 
-def _criterion(criterion: Criterion, entry: CriterionRating) -> Html:
-    sources = [tag("li", None, _external(url)) for url in entry.sources]
+def _source(source: Source) -> Html:
+    publisher = (urlsplit(source.url).hostname or source.url).removeprefix("www.")
+    return tag(
+        "li",
+        None,
+        tag("span", {"class": f"tag source-{source.kind}"}, source.kind.capitalize()),
+        " ",
+        _external(source.url, f"{publisher}: {source.section}"),
+        tag("span", {"class": "muted"}, f" (read {source.retrieved_on.isoformat()})"),
+    )
+
+
+def _criterion(criterion: Criterion, entry: CriterionRating, methodology: Methodology) -> Html:
+    sources = [_source(source) for source in entry.sources]
+    label = level_text(methodology, entry.level)
+    counted = entry.counted_level or entry.level
+    period = (
+        tag(
+            "p",
+            {"class": "period"},
+            f"Latest report covers up to {entry.latest_period_end.isoformat()}.",
+            f" It is more than {methodology.grading.report_freshness.max_age_months} months "
+            f"old at the review, so it counts as {level_text(methodology, counted).lower()}."
+            if counted != entry.level
+            else None,
+        )
+        if entry.latest_period_end is not None
+        else None
+    )
     return tag(
         "article",
         {"class": "criterion", "id": f"criterion-{criterion.id}"},
@@ -800,17 +835,18 @@ def _criterion(criterion: Criterion, entry: CriterionRating) -> Html:
                 "span",
                 {"class": f"level level-{entry.level}"},
                 tag("span", {"class": "visually-hidden"}, "Level: "),
-                LEVEL_TEXT.get(entry.level, entry.level),
+                label,
             ),
         ),
         tag("p", {"class": "question muted"}, criterion.question),
         tag(
             "p",
             {"class": "level-meaning"},
-            tag("strong", None, f"{LEVEL_TEXT.get(entry.level, entry.level)}: "),
+            tag("strong", None, f"{label}: "),
             _level_description(criterion, entry.level),
         ),
-        tag("p", {"class": "evidence"}, entry.evidence),
+        period,
+        tag("p", {"class": "evidence"}, entry.evidence) if entry.evidence else None,
         tag(
             "div",
             {"class": "sources"},
@@ -878,13 +914,121 @@ def embed_snippets(rating: Rating, base: str) -> tuple[str, str]:
     return html_snippet, markdown
 
 
+def _sub_score(rating: Rating, group_id: str) -> str:
+    for group in rating.groups:
+        if group.id == group_id:
+            return "not scored" if group.score is None else f"{group.score} of 100"
+    return "not scored"
+
+
+def _sub_scores(rating: Rating) -> Html:
+    """How the letter was made: one line per group, with a bar a screen reader skips."""
+    rows = [
+        tag(
+            "li",
+            None,
+            tag("span", {"class": "group-name"}, g.name),
+            " ",
+            # A <meter>, not a styled span: the pages' CSP allows no inline styles.
+            tag(
+                "meter",
+                {"min": "0", "max": "100", "value": str(g.score or 0), "aria-hidden": "true"},
+            ),
+            " ",
+            tag("span", {"class": "group-score"}, "—" if g.score is None else str(g.score)),
+            tag("span", {"class": "muted"}, f" (weight {g.weight:g})"),
+        )
+        for g in rating.groups
+    ]
+    return tag("ul", {"class": "sub-scores", "aria-label": "Sub-scores by group"}, join(rows))
+
+
+def _record(rating: Rating) -> Html:
+    """What was read, the second pass, and the company's replies: shown apart."""
+    details = rating.details
+    examined = [
+        tag(
+            "li",
+            None,
+            _external(doc["url"], doc["title"]),
+            tag("span", {"class": "muted"}, f" (read {doc['retrieved_on']})"),
+        )
+        for doc in details.get("examined") or []
+    ]
+    notes = [
+        tag(
+            "li",
+            None,
+            tag("strong", None, f"{note['criterion']}: ") if note.get("criterion") else None,
+            note["challenge"],
+            " ",
+            tag("em", None, "Settled: "),
+            note["resolution"],
+        )
+        for note in details.get("review_notes") or []
+    ]
+    responses = [
+        tag(
+            "li",
+            None,
+            tag("strong", None, f"{r['date']}: "),
+            r["summary"],
+            " ",
+            _external(r["url"], "Read the statement"),
+        )
+        for r in details.get("responses") or []
+    ]
+    return join(
+        [
+            tag(
+                "section",
+                {"aria-labelledby": "examined-h"},
+                tag("h2", {"id": "examined-h"}, "Documents examined"),
+                tag(
+                    "p",
+                    {"class": "muted"},
+                    "The company's own documents read in full for this review. 'Not "
+                    "disclosed' means these say nothing either way.",
+                ),
+                tag("ul", {"class": "examined"}, join(examined))
+                if examined
+                else tag("p", None, "None listed yet."),
+            ),
+            tag(
+                "section",
+                {"aria-labelledby": "responses-h", "class": "responses"},
+                tag("h2", {"id": "responses-h"}, f"{rating.company} responds"),
+                tag("p", {"class": "muted"}, "In the company's own words, not Candor's evidence."),
+                tag("ul", None, join(responses)),
+            )
+            if responses
+            else None,
+            tag(
+                "section",
+                {"aria-labelledby": "notes-h"},
+                tag("h2", {"id": "notes-h"}, "Second review"),
+                tag(
+                    "p",
+                    {"class": "muted"},
+                    "An independent second pass tried to refute each claim from its sources; "
+                    "each disagreement and how it was settled.",
+                ),
+                tag("ul", {"class": "review-notes"}, join(notes))
+                if notes
+                else tag("p", None, "No disagreements were recorded."),
+            ),
+        ],
+        "\n",
+    )
+
+
 def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
     methodology = dataset.methodology
     by_id = {entry.id: entry for entry in rating.criteria}
     groups: list[Html] = []
     for group in methodology.groups:
         members = [
-            _criterion(c, by_id[c.id])
+            _criterion(c, by_id[c.id], methodology)
             for c in methodology.criteria
             if c.group == group.id and c.id in by_id
         ]
@@ -898,7 +1042,11 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
                         {"id": f"group-{group.id}"},
                         group.name,
                         " ",
-                        tag("span", {"class": "muted weight"}, f"(weight {group.weight:g})"),
+                        tag(
+                            "span",
+                            {"class": "muted weight"},
+                            f"({_sub_score(rating, group.id)}, weight {group.weight:g})",
+                        ),
                     ),
                     join(members, "\n"),
                 )
@@ -930,9 +1078,9 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
             "p",
             {"class": "verdict"},
             _grade_tile(rating),
-            " Too little is disclosed for a grade: more than "
-            f"{methodology.grading.insufficient_data_share:.0%} of the criteria have no "
-            "disclosure.",
+            " Review in progress: more than "
+            f"{methodology.grading.review_in_progress_share:.0%} of the criteria are not "
+            "assessed yet, so there is no grade yet.",
         )
     else:
         verdict = tag(
@@ -973,6 +1121,7 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
             verdict,
             join(notices, "\n"),
             tag("p", {"class": "summary"}, rating.summary),
+            _sub_scores(rating),
             facts,
             tag(
                 "section",
@@ -981,8 +1130,9 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
                 tag(
                     "p",
                     {"class": "muted"},
-                    "Each criterion has a level (full, partial, none, or no disclosure found), "
-                    "the evidence for it and its sources. ",
+                    "Each criterion has a level (full, partial, none, not disclosed, or not "
+                    "assessed yet), the evidence for it and its sources, each marked official "
+                    "(the company's own page) or independent. ",
                     tag("a", {"href": "/methodology"}, "How levels become a grade"),
                     ".",
                 ),
@@ -994,6 +1144,7 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
                 tag("h2", {"id": "history-h"}, "Grade history"),
                 _history(rating.history),
             ),
+            _record(rating),
             tag(
                 "section",
                 {"aria-labelledby": "embed-h", "class": "embed"},

@@ -4,13 +4,17 @@ from these same models, so the contract and the answers cannot drift apart."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ratings.dataset import Rating
+from ratings.methodology import Methodology
 
-GradeValue = Literal["A", "B", "C", "D", "E", "F"]
+# A letter of the methodology's scale (GET /v1/methodology lists them, best first); the
+# letters are data, so the schema does not enumerate them.
+GradeValue = Annotated[str, Field(pattern=r"^[A-Z]$", examples=["B"])]
+LevelValue = Literal["full", "partial", "none", "no_disclosure", "not_assessed", "not_applicable"]
 
 
 class _Out(BaseModel):
@@ -27,10 +31,17 @@ class RatingSummary(_Out):
     slug: str = Field(examples=["zoom"])
     name: str = Field(examples=["Zoom"])
     company: str
-    grade: GradeValue | None = Field(description="A..F, or null when the data is insufficient")
+    grade: GradeValue | None = Field(
+        description="A letter of the methodology's scale; null only while the review is in "
+        "progress (too many criteria not assessed yet)"
+    )
     score: int | None = Field(ge=0, le=100)
     status: Literal["active", "discontinued"]
-    insufficient_data: bool
+    review_in_progress: bool = Field(
+        description="True while too many criteria are not assessed yet to grade the service"
+    )
+    groups: list[GroupScoreOut] = Field(description="Sub-scores, one per criteria group")
+    methodology_version: int
     reviewed_on: dt.date
     stale: bool = Field(description="True when the review is older than the methodology allows")
     summary: str
@@ -41,14 +52,68 @@ class RatingSummary(_Out):
     links: Links
 
 
+class SourceOut(_Out):
+    url: str
+    kind: Literal["official", "independent"] = Field(
+        description="official: the company's own page; independent: an audit, regulator, "
+        "court, newsroom or NGO"
+    )
+    section: str = Field(description="Where on the page the fact is")
+    retrieved_on: dt.date
+    language: str | None = Field(
+        default=None, description="Set only for a page with no English version"
+    )
+
+
 class CriterionOut(_Out):
     id: str
     name: str
     group: str
-    level: Literal["full", "partial", "none", "no_disclosure", "not_applicable"]
-    evidence: str
-    sources: list[str]
+    level: LevelValue
+    counted_level: LevelValue = Field(
+        description="The level that was scored: lower than `level` when the latest report "
+        "is older than the methodology's report_freshness allows"
+    )
+    evidence: str | None
+    sources: list[SourceOut]
+    latest_period_end: dt.date | None = Field(
+        default=None, description="Last day covered by the latest report (report criteria)"
+    )
+    official_silent: bool = Field(
+        default=False, description="The company publishes nothing on it; independent sources only"
+    )
     reviewed_on: dt.date = Field(description="When a maintainer last checked this criterion")
+
+
+class GroupScoreOut(_Out):
+    id: str
+    name: str
+    weight: float
+    score: int | None = Field(ge=0, le=100, description="null when nothing in it is scored")
+
+
+class ExaminedOut(_Out):
+    url: str
+    title: str
+    retrieved_on: dt.date
+
+
+class ReviewNoteOut(_Out):
+    criterion: str | None
+    challenge: str
+    resolution: str
+
+
+class ResponseOut(_Out):
+    date: dt.date
+    summary: str
+    url: str
+
+
+class ContactOut(_Out):
+    url: str
+    label: str
+    source: SourceOut
 
 
 class PatternOut(_Out):
@@ -64,6 +129,9 @@ class GradeEventOut(_Out):
     old_score: int | None
     new_score: int | None
     reason: str
+    cause: Literal["evidence", "methodology", "added", "removed"]
+    old_methodology_version: int | None
+    new_methodology_version: int | None
 
 
 class ServiceDetail(RatingSummary):
@@ -72,6 +140,16 @@ class ServiceDetail(RatingSummary):
     domains: list[str]
     meeting_patterns: list[PatternOut]
     criteria: list[CriterionOut]
+    examined: list[ExaminedOut] = Field(
+        description="The company's own documents read in full: `no_disclosure` means they "
+        "say nothing either way"
+    )
+    publishers: list[str]
+    contact: ContactOut | None
+    review_notes: list[ReviewNoteOut]
+    responses: list[ResponseOut] = Field(
+        description="The company's own statements (right of reply), apart from the evidence"
+    )
     history: list[GradeEventOut]
     dataset_version: str
 
@@ -84,6 +162,12 @@ class ServicePage(_Out):
     pages: int
     next: str | None
     prev: str | None
+    dataset_version: str
+
+
+class MethodologyOut(Methodology):
+    """The published methodology, as served, with the dataset it grades."""
+
     dataset_version: str
 
 
@@ -123,6 +207,69 @@ class Health(_Out):
     detail: str | None = None
 
 
+def detail_of(
+    rating: Rating, methodology: Methodology, version: str, base: str = ""
+) -> ServiceDetail:
+    """The full public record of one service."""
+    names = {c.id: c for c in methodology.criteria}
+    details: dict[str, Any] = dict(rating.details)
+    return ServiceDetail(
+        **summary_of(rating, base).model_dump(),
+        homepage=rating.homepage,
+        discontinued_on=rating.discontinued_on,
+        domains=list(rating.domains),
+        meeting_patterns=[
+            PatternOut(host=p.host, path=p.path, query=list(p.query))
+            for p in rating.meeting_patterns
+        ],
+        criteria=[
+            CriterionOut(
+                id=c.id,
+                name=names[c.id].name,
+                group=names[c.id].group,
+                level=c.level,
+                counted_level=(c.counted_level or c.level),
+                evidence=c.evidence,
+                sources=[
+                    SourceOut(
+                        url=s.url,
+                        kind=s.kind,
+                        section=s.section,
+                        retrieved_on=s.retrieved_on,
+                        language=s.language,
+                    )
+                    for s in c.sources
+                ],
+                latest_period_end=c.latest_period_end,
+                official_silent=c.official_silent,
+                # A review checks every criterion of the service (CONTRIBUTING.md).
+                reviewed_on=rating.reviewed_on,
+            )
+            for c in rating.criteria
+        ],
+        examined=details.get("examined") or [],
+        publishers=details.get("publishers") or [],
+        contact=details.get("contact"),
+        review_notes=details.get("review_notes") or [],
+        responses=details.get("responses") or [],
+        history=[
+            GradeEventOut(
+                changed_at=e.changed_at,
+                old_grade=e.old_grade,
+                new_grade=e.new_grade,
+                old_score=e.old_score,
+                new_score=e.new_score,
+                reason=e.reason,
+                cause=e.cause,
+                old_methodology_version=e.old_methodology_version,
+                new_methodology_version=e.new_methodology_version,
+            )
+            for e in rating.history
+        ],
+        dataset_version=version,
+    )
+
+
 def links_for(rating: Rating, base: str = "") -> Links:
     return Links(
         self=f"{base}/v1/services/{rating.slug}",
@@ -139,7 +286,12 @@ def summary_of(rating: Rating, base: str = "") -> RatingSummary:
         grade=rating.grade,
         score=rating.score,
         status=rating.status,
-        insufficient_data=rating.grade is None,
+        review_in_progress=rating.review_in_progress,
+        groups=[
+            GroupScoreOut(id=g.id, name=g.name, weight=g.weight, score=g.score)
+            for g in rating.groups
+        ],
+        methodology_version=rating.methodology_version,
         reviewed_on=rating.reviewed_on,
         stale=rating.stale,
         summary=rating.summary,

@@ -7,10 +7,12 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from ratings.dataset import Dataset, Rating
+from ratings.dataset import CriterionRating, Dataset, Rating
 from ratings.methodology import LEVELS
 
-BUNDLE_FORMAT = 1
+# 2: methodology v2 (sub-scores, source objects, report periods, the vocabulary of grades
+# and levels). An extension that knows only format 1 keeps its last good copy.
+BUNDLE_FORMAT = 2
 
 
 def _head(dataset: Dataset) -> dict[str, Any]:
@@ -22,6 +24,18 @@ def _head(dataset: Dataset) -> dict[str, Any]:
         "methodology": {
             "version": methodology.version,
             "levels": list(LEVELS),
+            "level_labels": dict(methodology.level_labels),
+            "grades": [
+                {
+                    "letter": letter,
+                    "min_score": methodology.grading.thresholds.get(letter),
+                    "meaning": methodology.grading.grade_meanings[letter],
+                }
+                for letter in methodology.grades
+            ],
+            "groups": [
+                {"id": g.id, "name": g.name, "weight": g.weight} for g in methodology.groups
+            ],
             "criteria": [
                 {"id": c.id, "name": c.name, "group": c.group} for c in methodology.criteria
             ],
@@ -44,16 +58,22 @@ def _service(r: Rating) -> dict[str, Any]:
         "meeting_patterns": [
             {"host": p.host, "path": p.path, "query": list(p.query)} for p in r.meeting_patterns
         ],
-        "criteria": [
-            {
-                "id": c.id,
-                "level": c.level,
-                "evidence": c.evidence,
-                "sources": list(c.sources),
-            }
-            for c in r.criteria
-        ],
+        "groups": [{"id": g.id, "score": g.score} for g in r.groups],
+        "criteria": [_criterion(c) for c in r.criteria],
     }
+
+
+def _criterion(c: CriterionRating) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": c.id,
+        "level": c.level,
+        "counted_level": c.counted_level or c.level,
+        "evidence": c.evidence,
+        "sources": [{"url": s.url, "kind": s.kind, "section": s.section} for s in c.sources],
+    }
+    if c.latest_period_end is not None:
+        entry["latest_period_end"] = c.latest_period_end.isoformat()
+    return entry
 
 
 def build_bundle(dataset: Dataset, only: Iterable[Rating] | None = None) -> dict[str, Any]:

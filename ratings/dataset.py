@@ -10,20 +10,43 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
-from ratings.fixtures import FixtureSet
+from ratings.fixtures import FixtureSet, ServiceFile
 from ratings.matching import Match, Matcher, MeetingPattern
 from ratings.methodology import Methodology
 from ratings.scoring import assess
 
 
 @dataclass(frozen=True, slots=True)
+class Source:
+    url: str
+    kind: str  # "official" | "independent"
+    section: str
+    retrieved_on: dt.date
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CriterionRating:
     id: str
     level: str
-    evidence: str
-    sources: tuple[str, ...]
+    evidence: str | None
+    sources: tuple[Source, ...]
+    # The last day covered by the latest report (transparency criteria only).
+    latest_period_end: dt.date | None = None
+    # The level that was scored: ``level``, or lower when the latest report is too old.
+    counted_level: str | None = None
+    official_silent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class GroupScore:
+    id: str
+    name: str
+    weight: float
+    score: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +64,9 @@ class GradeEvent:
     old_score: int | None
     new_score: int | None
     reason: str
+    cause: str = "evidence"
+    old_methodology_version: int | None = None
+    new_methodology_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +85,88 @@ class Rating:
     domains: tuple[str, ...]
     meeting_patterns: tuple[PatternSpec, ...]
     criteria: tuple[CriterionRating, ...]
+    groups: tuple[GroupScore, ...] = ()
+    methodology_version: int = 0
+    # examined, publishers, contact, review_notes, responses: as in the file (JSON-ready).
+    details: Mapping[str, Any] = field(default_factory=dict)
     history: tuple[GradeEvent, ...] = ()
+
+    @property
+    def review_in_progress(self) -> bool:
+        return self.grade is None
 
     def level_of(self, criterion: str) -> str | None:
         for entry in self.criteria:
             if entry.id == criterion:
                 return entry.level
         return None
+
+
+def make_rating(
+    service: Mapping[str, Any],
+    criteria: Mapping[str, CriterionRating],
+    patterns: Iterable[PatternSpec],
+    domains: Iterable[str],
+    methodology: Methodology,
+    today: dt.date,
+    history: Iterable[GradeEvent] = (),
+) -> Rating:
+    """The one place a ``Rating`` is built, from the files or from the database: the
+    score, the grade, the sub-scores and each criterion's counted level all come from
+    ``ratings.scoring`` here, so the two paths cannot disagree."""
+    reviewed_on: dt.date = service["reviewed_on"]
+    result = assess(
+        {cid: entry.level for cid, entry in criteria.items()},  # type: ignore[misc]
+        methodology,
+        periods={cid: entry.latest_period_end for cid, entry in criteria.items()},
+        reviewed_on=reviewed_on,
+    )
+    sub_scores = result.group_scores
+    ordered = tuple(
+        replace(criteria[c.id], counted_level=result.counted[c.id])
+        for c in methodology.criteria
+        if c.id in criteria
+    )
+    return Rating(
+        slug=service["slug"],
+        name=service["name"],
+        company=service["company"],
+        homepage=service["homepage"],
+        status=service["status"],
+        discontinued_on=service["discontinued_on"],
+        reviewed_on=reviewed_on,
+        stale=is_stale(reviewed_on, methodology, today),
+        summary=service["summary"],
+        score=result.score,
+        grade=result.grade,
+        domains=tuple(domains),
+        meeting_patterns=tuple(patterns),
+        criteria=ordered,
+        groups=tuple(
+            GroupScore(g.id, g.name, g.weight, sub_scores[g.id]) for g in methodology.groups
+        ),
+        methodology_version=methodology.version,
+        details=service.get("details") or {},
+        history=tuple(history),
+    )
+
+
+def source_from_json(value: Mapping[str, Any]) -> Source:
+    return Source(
+        value["url"],
+        sys.intern(value["kind"]),
+        value["section"],
+        dt.date.fromisoformat(value["retrieved_on"]),
+        value.get("language"),
+    )
+
+
+def service_details(service: ServiceFile) -> dict[str, Any]:
+    """What a service file says besides its criteria, as stored and served."""
+    data = service.canonical()
+    return {
+        key: data[key] for key in ("publishers", "examined", "contact", "review_notes", "responses")
+    }
 
 
 @dataclass(frozen=True)
@@ -125,42 +226,37 @@ def dataset_from_fixtures(fixtures: FixtureSet, today: dt.date | None = None) ->
     today = today or _today()
     ratings = []
     for service in fixtures.services.values():
-        result = assess(service.levels(), fixtures.methodology)
-        ratings.append(
-            Rating(
-                slug=service.slug,
-                name=service.name,
-                company=service.company,
-                homepage=service.homepage,
-                status=service.status,
-                discontinued_on=service.discontinued_on,
-                reviewed_on=service.reviewed_on,
-                stale=is_stale(service.reviewed_on, fixtures.methodology, today),
-                summary=service.summary,
-                score=result.score,
-                grade=result.grade,
-                domains=service.domains,
-                meeting_patterns=tuple(
-                    PatternSpec(p.path, p.host, p.query) for p in service.meeting_patterns
+        fields = {
+            "slug": service.slug,
+            "name": service.name,
+            "company": service.company,
+            "homepage": service.homepage,
+            "status": service.status,
+            "discontinued_on": service.discontinued_on,
+            "reviewed_on": service.reviewed_on,
+            "summary": service.summary,
+            "details": service_details(service),
+        }
+        criteria = {
+            cid: CriterionRating(
+                cid,
+                e.level,
+                e.evidence,
+                tuple(
+                    Source(s.url, s.kind, s.section, s.retrieved_on, s.language) for s in e.sources
                 ),
-                criteria=_ordered_criteria(
-                    fixtures.methodology,
-                    {
-                        cid: CriterionRating(cid, e.level, e.evidence, e.sources)
-                        for cid, e in service.criteria.items()
-                    },
-                ),
+                e.latest_period_end,
+                official_silent=e.official_silent,
             )
+            for cid, e in service.criteria.items()
+        }
+        patterns = [PatternSpec(p.path, p.host, p.query) for p in service.meeting_patterns]
+        ratings.append(
+            make_rating(fields, criteria, patterns, service.domains, fixtures.methodology, today)
         )
     return Dataset.build(
         fixtures.version, fixtures.methodology, ratings, dt.datetime.now(dt.UTC), today
     )
-
-
-def _ordered_criteria(
-    methodology: Methodology, entries: Mapping[str, CriterionRating]
-) -> tuple[CriterionRating, ...]:
-    return tuple(entries[c.id] for c in methodology.criteria if c.id in entries)
 
 
 # Services whose criteria are read from the database in one query.
@@ -234,12 +330,31 @@ async def dataset_from_database(
             .values_list("service_id", "host", "path", "query")
         ):
             patterns.setdefault(service_id, []).append(PatternSpec(path, host, tuple(query)))
-        for service_id, cid, level, evidence, sources in await CriterionAssessment.filter(
-            service_id__in=window
-        ).values_list("service_id", "criterion", "level", "evidence", "sources"):
+        for (
+            service_id,
+            cid,
+            level,
+            evidence,
+            sources,
+            period,
+            silent,
+        ) in await CriterionAssessment.filter(service_id__in=window).values_list(
+            "service_id",
+            "criterion",
+            "level",
+            "evidence",
+            "sources",
+            "latest_period_end",
+            "official_silent",
+        ):
             cid = sys.intern(cid)
             criteria.setdefault(service_id, {})[cid] = CriterionRating(
-                cid, sys.intern(level), evidence, tuple(sources)
+                cid,
+                sys.intern(level),
+                evidence or None,
+                tuple(source_from_json(source) for source in sources),
+                period,
+                official_silent=silent,
             )
     for start in range(0, len(slugs), _WINDOW):
         for event in (
@@ -255,25 +370,20 @@ async def dataset_from_database(
                     event["old_score"],
                     event["new_score"],
                     event["reason"],
+                    event["cause"],
+                    event["old_methodology_version"],
+                    event["new_methodology_version"],
                 )
             )
     ratings = list(reused.values()) + [
-        Rating(
-            slug=s["slug"],
-            name=s["name"],
-            company=s["company"],
-            homepage=s["homepage"],
-            status=s["status"],
-            discontinued_on=s["discontinued_on"],
-            reviewed_on=s["reviewed_on"],
-            stale=is_stale(s["reviewed_on"], methodology, today),
-            summary=s["summary"],
-            score=s["score"],
-            grade=s["grade"],
-            domains=tuple(domains.get(s["id"], ())),
-            meeting_patterns=tuple(patterns.get(s["id"], ())),
-            criteria=_ordered_criteria(methodology, criteria.get(s["id"], {})),
-            history=tuple(history.get(s["slug"], ())),
+        make_rating(
+            s,
+            criteria.get(s["id"], {}),
+            patterns.get(s["id"], ()),
+            domains.get(s["id"], ()),
+            methodology,
+            today,
+            history.get(s["slug"], ()),
         )
         for s in fresh
     ]

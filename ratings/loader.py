@@ -16,6 +16,7 @@ from typing import Any, Literal, TypeVar
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from ratings.dataset import service_details
 from ratings.fixtures import FixtureSet, service_digest
 from ratings.models import (
     CriterionAssessment,
@@ -25,7 +26,6 @@ from ratings.models import (
     MeetingPattern,
     Service,
 )
-from ratings.scoring import assess
 
 # Any constant works: it only has to be the same for every process that loads.
 _LOAD_LOCK_KEY = 0x43414E444F52
@@ -53,13 +53,24 @@ class ServiceChange:
             return True
         return (self.old_grade, self.old_score) != (self.new_grade, self.new_score)
 
-    def reason(self) -> str:
+    def reason(self, methodology_before: int | None, methodology_after: int | None) -> str:
         if self.kind in ("added", "removed"):
             return f"service {self.kind}"
         parts = [f"{criterion}: {old} -> {new}" for criterion, old, new in self.moved]
+        if methodology_before != methodology_after and methodology_before is not None:
+            parts.insert(0, f"methodology version {methodology_before} -> {methodology_after}")
         if not parts:
             parts = ["methodology changed"] if self.kind == "regraded" else ["details edited"]
         return "; ".join(parts)
+
+    def cause(self, methodology_before: int | None, methodology_after: int | None) -> str:
+        """Why the grade moved: the service came or went, its evidence changed, or only
+        the rules it is graded by did."""
+        if self.kind in ("added", "removed"):
+            return self.kind
+        if self.kind == "regraded" or (not self.moved and methodology_before != methodology_after):
+            return "methodology"
+        return "evidence"
 
 
 @dataclass
@@ -67,6 +78,8 @@ class SyncReport:
     version_before: str | None
     version_after: str
     changes: list[ServiceChange]
+    methodology_before: int | None = None
+    methodology_after: int | None = None
     dry_run: bool = False
 
     @property
@@ -74,10 +87,11 @@ class SyncReport:
         return bool(self.changes) or self.version_before != self.version_after
 
 
-async def _current_state() -> tuple[str | None, dict[str, dict[str, Any]]]:
+async def _current_state() -> tuple[str | None, int | None, dict[str, dict[str, Any]]]:
     row = await Dataset.filter(id=1).first()
     services = await Service.all().values("id", "slug", "digest", "grade", "score")
-    return (row.version if row else None), {s["slug"]: s for s in services}
+    methodology_version = int(row.methodology["version"]) if row else None  # type: ignore[call-overload]
+    return (row.version if row else None), methodology_version, {s["slug"]: s for s in services}
 
 
 async def _levels_of(service_ids: list[int]) -> dict[int, dict[str, str]]:
@@ -94,10 +108,8 @@ async def _levels_of(service_ids: list[int]) -> dict[int, dict[str, str]]:
 
 async def plan_sync(fixtures: FixtureSet) -> SyncReport:
     """What ``sync_fixtures`` would change, without writing anything."""
-    version, current = await _current_state()
-    assessments = {
-        slug: assess(s.levels(), fixtures.methodology) for slug, s in fixtures.services.items()
-    }
+    version, old_methodology, current = await _current_state()
+    assessments = {slug: s.assess(fixtures.methodology) for slug, s in fixtures.services.items()}
     digests = {slug: service_digest(s) for slug, s in fixtures.services.items()}
     edited = [
         current[slug]["id"]
@@ -129,7 +141,9 @@ async def plan_sync(fixtures: FixtureSet) -> SyncReport:
     for slug, row in sorted(current.items()):
         if slug not in fixtures.services:
             changes.append(ServiceChange(slug, "removed", row["grade"], None, row["score"], None))
-    return SyncReport(version, fixtures.version, changes)
+    return SyncReport(
+        version, fixtures.version, changes, old_methodology, fixtures.methodology.version
+    )
 
 
 async def sync_fixtures(fixtures: FixtureSet, *, dry_run: bool = False) -> SyncReport:
@@ -191,7 +205,14 @@ async def _apply(fixtures: FixtureSet, report: SyncReport, now: dt.datetime) -> 
                 new_grade=change.new_grade,
                 old_score=change.old_score,
                 new_score=change.new_score,
-                reason=change.reason(),
+                reason=change.reason(report.methodology_before, report.methodology_after),
+                cause=change.cause(report.methodology_before, report.methodology_after),
+                old_methodology_version=(
+                    None if change.kind == "added" else report.methodology_before
+                ),
+                new_methodology_version=(
+                    None if change.kind == "removed" else report.methodology_after
+                ),
                 dataset_version=version,
                 changed_at=now,
             )
@@ -230,6 +251,7 @@ async def _insert(fixtures: FixtureSet, changes: list[ServiceChange], now: dt.da
                 discontinued_on=service.discontinued_on,
                 reviewed_on=service.reviewed_on,
                 summary=service.summary,
+                details=service_details(service),
                 score=change.new_score,
                 grade=change.new_grade,
                 digest=service_digest(service),
@@ -266,8 +288,10 @@ async def _insert(fixtures: FixtureSet, changes: list[ServiceChange], now: dt.da
                 service_id=ids[s.slug],
                 criterion=criterion,
                 level=entry.level,
-                evidence=entry.evidence,
-                sources=list(entry.sources),
+                evidence=entry.evidence or "",
+                sources=[source.model_dump(mode="json") for source in entry.sources],
+                latest_period_end=entry.latest_period_end,
+                official_silent=entry.official_silent,
             )
             for s in services
             for criterion, entry in s.criteria.items()

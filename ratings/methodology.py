@@ -1,7 +1,9 @@
-"""The rating methodology: criteria, levels, groups, weights and grade thresholds.
+"""The rating methodology: criteria, levels, groups, weights, grades and the rules between.
 
 Read from ``fixtures/methodology.yaml``; published as is by ``GET /v1/methodology`` so
-that anyone can recompute a grade.
+that anyone can recompute a grade. The grade letters, the level names and their words
+are data here, not constants in the code: the API, the pages and the extension's bundle
+all take them from this one place.
 """
 
 from __future__ import annotations
@@ -11,9 +13,22 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Level = Literal["full", "partial", "none", "no_disclosure", "not_applicable"]
-Grade = Literal["A", "B", "C", "D", "E", "F"]
-LEVELS: tuple[Level, ...] = ("full", "partial", "none", "no_disclosure", "not_applicable")
+Level = Literal["full", "partial", "none", "no_disclosure", "not_assessed", "not_applicable"]
+ScoredLevel = Literal["full", "partial", "none", "no_disclosure"]
+# A grade is a letter of the methodology's scale (its thresholds, then the lowest grade).
+Grade = str
+LEVELS: tuple[Level, ...] = (
+    "full",
+    "partial",
+    "none",
+    "no_disclosure",
+    "not_assessed",
+    "not_applicable",
+)
+SCORED_LEVELS: tuple[ScoredLevel, ...] = ("full", "partial", "none", "no_disclosure")
+# Left out of the score: not reviewed yet, or cannot apply.
+UNSCORED_LEVELS: frozenset[str] = frozenset({"not_assessed", "not_applicable"})
+_LETTER = r"^[A-Z]$"
 
 
 class _Strict(BaseModel):
@@ -42,24 +57,55 @@ class Criterion(_Strict):
     baseline: bool = False
 
 
+class BaselineCap(_Strict):
+    grade: str = Field(pattern=_LETTER)
+    levels: list[ScoredLevel] = Field(min_length=1)
+
+
+class ReportFreshness(_Strict):
+    criteria: list[str] = Field(min_length=1)
+    max_age_months: int = Field(gt=0)
+    cap_level: Literal["partial", "none"]
+
+
 class Grading(_Strict):
-    thresholds: dict[Grade, float]
-    baseline_cap: Grade
-    insufficient_data_share: float = Field(ge=0, le=1)
+    thresholds: dict[str, float]
+    lowest_grade: str = Field(pattern=_LETTER)
+    grade_meanings: dict[str, str]
+    baseline_cap: BaselineCap
+    review_in_progress_share: float = Field(ge=0, le=1)
+    report_freshness: ReportFreshness
     stale_after_days: int = Field(gt=0)
 
     @model_validator(mode="after")
-    def _thresholds_descend(self) -> Grading:
+    def _scale(self) -> Grading:
+        import re
+
         values = list(self.thresholds.values())
         if values != sorted(values, reverse=True):
             raise ValueError("grade thresholds must be listed best first, descending")
+        letters = self.grades
+        if any(not re.fullmatch(_LETTER, letter) for letter in letters):
+            raise ValueError("grades are single capital letters")
+        if len(set(letters)) != len(letters):
+            raise ValueError("a grade letter is used twice")
+        if set(self.grade_meanings) != set(letters):
+            raise ValueError("grade_meanings must explain every grade, and only those")
+        if self.baseline_cap.grade not in letters:
+            raise ValueError(f"baseline_cap.grade {self.baseline_cap.grade!r} is not a grade")
         return self
+
+    @property
+    def grades(self) -> tuple[str, ...]:
+        """Every grade letter, best first."""
+        return (*self.thresholds, self.lowest_grade)
 
 
 class Methodology(_Strict):
     version: int
     published_on: dt.date
-    levels: dict[Literal["full", "partial", "none", "no_disclosure"], float]
+    levels: dict[ScoredLevel, float]
+    level_labels: dict[Level, str]
     groups: list[Group] = Field(min_length=1)
     criteria: list[Criterion] = Field(min_length=1)
     grading: Grading
@@ -75,10 +121,25 @@ class Methodology(_Strict):
         for criterion in self.criteria:
             if criterion.group not in group_ids:
                 raise ValueError(f"criterion {criterion.id} names unknown group {criterion.group}")
-        if set(self.levels) != {"full", "partial", "none", "no_disclosure"}:
+        if set(self.levels) != set(SCORED_LEVELS):
             raise ValueError("levels must give points for full, partial, none, no_disclosure")
+        if set(self.level_labels) != set(LEVELS):
+            raise ValueError(f"level_labels must name every level: {', '.join(LEVELS)}")
+        for cid in self.grading.report_freshness.criteria:
+            if cid not in criterion_ids:
+                raise ValueError(f"report_freshness names unknown criterion {cid}")
         return self
 
     @property
     def criterion_ids(self) -> tuple[str, ...]:
         return tuple(criterion.id for criterion in self.criteria)
+
+    @property
+    def grades(self) -> tuple[str, ...]:
+        return self.grading.grades
+
+    def group_of(self, criterion_id: str) -> Group:
+        for criterion in self.criteria:
+            if criterion.id == criterion_id:
+                return next(g for g in self.groups if g.id == criterion.group)
+        raise KeyError(criterion_id)

@@ -18,6 +18,9 @@ class Service(Model):
     discontinued_on = fields.DateField(null=True)
     reviewed_on = fields.DateField()
     summary = fields.TextField()
+    # What was read (examined), where the company publishes (publishers), the second
+    # pass (review_notes), the contact and the company's replies: shown, never scored.
+    details: fields.JSONField[dict[str, object]] = fields.JSONField(default=dict)
     score = fields.IntField(null=True)
     grade = fields.CharField(max_length=1, null=True)
     # Digest of the fixture file's content: an unchanged file is not rewritten.
@@ -61,7 +64,10 @@ class CriterionAssessment(Model):
     criterion = fields.CharField(max_length=64)
     level = fields.CharField(max_length=16)
     evidence = fields.TextField()
-    sources: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    # Source objects: {url, kind, section, retrieved_on[, language]}.
+    sources: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
+    latest_period_end = fields.DateField(null=True)
+    official_silent = fields.BooleanField(default=False)
 
     class Meta:
         table = "criterion_assessment"
@@ -79,6 +85,10 @@ class GradeChange(Model):
     old_score = fields.IntField(null=True)
     new_score = fields.IntField(null=True)
     reason = fields.TextField()
+    # "evidence" (a file changed), "methodology" (the rules changed), "added", "removed".
+    cause = fields.CharField(max_length=16, default="evidence")
+    old_methodology_version = fields.IntField(null=True)
+    new_methodology_version = fields.IntField(null=True)
     dataset_version = fields.CharField(max_length=16)
     changed_at = fields.DatetimeField()
 

@@ -10,6 +10,8 @@ import yaml
 
 _LEVELS = ["full", "partial", "none", "no_disclosure"]
 _WEIGHTS = [4, 3, 2, 1]
+# Criteria that record the end of the latest report period (methodology report_freshness).
+_REPORT_CRITERIA = frozenset({"transparency_report", "moderation_transparency"})
 
 
 def synthetic_service(index: int, criteria: list[str], rng: random.Random) -> dict[str, object]:
@@ -35,15 +37,34 @@ def synthetic_service(index: int, criteria: list[str], rng: random.Random) -> di
             {"path": "/room/{w}"},
             {"host": f"{base}-meet.example", "path": "/{a3}-{a4}-{a3}"},
         ],
-        "criteria": {
-            cid: {
-                "level": rng.choices(_LEVELS, _WEIGHTS)[0],
-                "evidence": f"Synthetic evidence for {cid}.",
-                "sources": [f"https://www.{base}.example/{cid}"],
+        "examined": [
+            {
+                "url": f"https://www.{base}.example/privacy",
+                "title": "Synthetic privacy policy",
+                "retrieved_on": "2026-11-01",
             }
-            for cid in criteria
-        },
+        ],
+        "criteria": {cid: _criterion(cid, base, rng) for cid in criteria},
     }
+
+
+def _criterion(cid: str, base: str, rng: random.Random) -> dict[str, object]:
+    level = rng.choices(_LEVELS, _WEIGHTS)[0]
+    entry: dict[str, object] = {
+        "level": level,
+        "evidence": f"Synthetic evidence for {cid}, generated for load tests.",
+        "sources": [
+            {
+                "url": f"https://www.{base}.example/{cid}",
+                "kind": "official",
+                "section": f"Section on {cid}",
+                "retrieved_on": "2026-11-01",
+            }
+        ],
+    }
+    if cid in _REPORT_CRITERIA and level in ("full", "partial"):
+        entry["latest_period_end"] = "2026-06-30"
+    return entry
 
 
 def write_synthetic(count: int, outdir: Path, methodology: Path, seed: int = 7) -> None:

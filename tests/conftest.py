@@ -75,6 +75,14 @@ def edit_service(directory: Path, slug: str, change: Callable[[dict[str, Any]], 
     return path
 
 
+def set_level(entry: dict[str, Any], level: str) -> None:
+    """Set a criterion's level in a fixture mapping, keeping it valid: only a report
+    criterion at full or partial records the end of its latest report period."""
+    entry["level"] = level
+    if level not in ("full", "partial"):
+        entry.pop("latest_period_end", None)
+
+
 def copy_real_fixtures(target: Path) -> Path:
     shutil.copytree(FIXTURES, target)
     return target

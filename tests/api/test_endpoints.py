@@ -132,10 +132,9 @@ async def test_services_list_filters_and_pages(client: httpx.AsyncClient) -> Non
     filtered = (await client.get("/v1/services", params={"grade": grade})).json()
     assert filtered["total"] == sum(1 for r in EXPECTED.ratings.values() if r.grade == grade)
     assert all(item["grade"] == grade for item in filtered["items"])
-    insufficient = (await client.get("/v1/services", params={"grade": "none"})).json()
-    assert all(
-        item["grade"] is None and item["insufficient_data"] for item in insufficient["items"]
-    )
+    pending = (await client.get("/v1/services", params={"grade": "none"})).json()
+    assert pending["total"] == sum(1 for r in EXPECTED.ratings.values() if r.grade is None)
+    assert all(item["grade"] is None and item["review_in_progress"] for item in pending["items"])
     searched = (await client.get("/v1/services", params={"q": "ZOOM"})).json()
     assert "zoom" in [item["slug"] for item in searched["items"]]
     page1 = (await client.get("/v1/services", params={"per_page": 2})).json()
@@ -157,8 +156,20 @@ async def test_service_detail_has_full_evidence(client: httpx.AsyncClient) -> No
     methodology = EXPECTED.methodology
     assert [c["id"] for c in body["criteria"]] == list(methodology.criterion_ids)
     for criterion in body["criteria"]:
-        assert criterion["evidence"] and criterion["sources"] and criterion["level"]
+        assert criterion["level"] and criterion["counted_level"]
+        if criterion["level"] != "not_assessed":
+            assert criterion["evidence"] and criterion["sources"]
+        for source in criterion["sources"]:
+            assert set(source) >= {"url", "kind", "section", "retrieved_on"}
         assert criterion["reviewed_on"] == body["reviewed_on"]
+    assert [g["id"] for g in body["groups"]] == [g.id for g in methodology.groups]
+    assert body["groups"] == [
+        {"id": g.id, "name": g.name, "weight": g.weight, "score": g.score}
+        for g in EXPECTED.ratings["zoom"].groups
+    ]
+    assert body["methodology_version"] == methodology.version
+    assert body["examined"] and {"url", "title", "retrieved_on"} <= set(body["examined"][0])
+    assert isinstance(body["review_notes"], list) and isinstance(body["responses"], list)
     assert body["reviewed_on"] and "zoom.us" in body["domains"]
     assert body["history"][0]["new_grade"] == EXPECTED.ratings["zoom"].grade
     assert_problem(await client.get("/v1/services/no-such-service"), 404)
@@ -168,12 +179,20 @@ async def test_methodology_is_enough_to_recompute(client: httpx.AsyncClient) -> 
     body = (await client.get("/v1/methodology")).json()
     assert body["grading"]["thresholds"]["A"] == 85
     assert len(body["criteria"]) == 11 and body["levels"]["partial"] == 50
+    assert body["version"] == 2
+    assert body["grading"]["baseline_cap"] == {"grade": "D", "levels": ["none", "no_disclosure"]}
+    assert body["grading"]["report_freshness"]["max_age_months"] == 18
+    assert body["level_labels"]["no_disclosure"] == "Not disclosed"
 
 
 async def test_bundle_is_versioned_and_gzipped(client: httpx.AsyncClient) -> None:
     plain = await client.get("/v1/bundle", headers={"Accept-Encoding": "identity"})
     bundle = plain.json()
-    assert bundle["format"] == 1 and bundle["version"] == EXPECTED.version
+    assert bundle["format"] == 2 and bundle["version"] == EXPECTED.version
+    assert [g["letter"] for g in bundle["methodology"]["grades"]] == ["A", "B", "C", "D", "F"]
+    zoom = next(s for s in bundle["services"] if s["slug"] == "zoom")
+    assert [g["id"] for g in zoom["groups"]] == [g.id for g in EXPECTED.methodology.groups]
+    assert all({"url", "kind", "section"} == set(s) for c in zoom["criteria"] for s in c["sources"])
     assert {s["slug"] for s in bundle["services"]} == set(EXPECTED.ratings)
     packed = await client.get("/v1/bundle", headers={"Accept-Encoding": "gzip"})
     assert packed.headers["content-encoding"] == "gzip"
@@ -231,15 +250,15 @@ async def test_the_dataset_is_complete_as_served(client: httpx.AsyncClient) -> N
     listing = (await client.get("/v1/services", params={"per_page": 100})).json()
     assert listing["total"] >= 30
     for item in listing["items"]:
-        assert (item["grade"] is None) == item["insufficient_data"]
+        assert (item["grade"] is None) == item["review_in_progress"]
         assert item["grade"] is not None or item["score"] is None
         detail = (await client.get(item["links"]["self"])).json()
         assert len(detail["criteria"]) == 11
         for criterion in detail["criteria"]:
-            assert len(criterion["evidence"]) >= 10
-            assert criterion["sources"] and all(
-                s.startswith(("http://", "https://")) for s in criterion["sources"]
-            )
+            if criterion["level"] != "not_assessed":
+                assert len(criterion["evidence"]) >= 20
+                assert criterion["sources"]
+            assert all(s["url"].startswith("https://") for s in criterion["sources"])
             assert criterion["reviewed_on"]
     discontinued = (await client.get("/v1/services", params={"status": "discontinued"})).json()
     assert {"skype", "bluejeans"} <= {item["slug"] for item in discontinued["items"]}

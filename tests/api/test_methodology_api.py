@@ -7,11 +7,12 @@ independent implementation of the published rule (it does not use ``ratings.scor
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import httpx
 
-from tests.ratings.test_methodology_doc import recompute, worked_example_marker
+from tests.ratings.test_methodology_doc import recompute_all, worked_example_marker
 
 
 async def _get(client: httpx.AsyncClient, url: str) -> Any:
@@ -40,11 +41,19 @@ async def test_every_served_grade_recomputes_from_the_served_methodology(
     for summary in summaries:
         detail = await _get(client, f"/v1/services/{summary['slug']}")
         levels = {criterion["id"]: criterion["level"] for criterion in detail["criteria"]}
+        periods = {
+            c["id"]: dt.date.fromisoformat(c["latest_period_end"])
+            for c in detail["criteria"]
+            if c["latest_period_end"]
+        }
         assert set(levels) == criterion_ids, summary["slug"]
-        expected = recompute(methodology, levels)
-        assert (summary["score"], summary["grade"]) == expected, summary["slug"]
-        assert (detail["score"], detail["grade"]) == expected, summary["slug"]
-        assert detail["insufficient_data"] == (expected == (None, None)), summary["slug"]
+        reviewed_on = dt.date.fromisoformat(detail["reviewed_on"])
+        score, grade, subs = recompute_all(methodology, levels, periods, reviewed_on)
+        assert (summary["score"], summary["grade"]) == (score, grade), summary["slug"]
+        assert (detail["score"], detail["grade"]) == (score, grade), summary["slug"]
+        assert {g["id"]: g["score"] for g in detail["groups"]} == subs, summary["slug"]
+        assert detail["review_in_progress"] == (grade is None), summary["slug"]
+        assert detail["methodology_version"] == methodology["version"]
 
 
 async def test_worked_example_matches_what_the_api_serves(client: httpx.AsyncClient) -> None:

@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -17,7 +18,7 @@ from starlette.routing import BaseRoute
 from api.html import render_markdown, safe_url
 from api.pages import e2ee_text, page_routes, transparency_text
 from api.palette import GRADE_COLOURS, INSUFFICIENT
-from ratings.dataset import Dataset, Rating, dataset_from_fixtures
+from ratings.dataset import Dataset, Rating, Source, dataset_from_fixtures
 from ratings.fixtures import read_fixtures
 from tests.conftest import FIXTURES, ROOT
 
@@ -121,17 +122,20 @@ async def test_home_lists_every_service_with_its_columns(client: httpx.AsyncClie
 
 
 def test_column_texts() -> None:
-    assert [transparency_text(x) for x in ("full", "partial", "none", "no_disclosure")] == [
+    levels = ("full", "partial", "none", "no_disclosure", "not_assessed")
+    assert [transparency_text(x) for x in levels] == [
         "Yes",
         "Yes",
         "No",
-        "No",
+        "Not disclosed",
+        "Not assessed",
     ]
-    assert [e2ee_text(x) for x in ("full", "partial", "none", "no_disclosure")] == [
+    assert [e2ee_text(x) for x in levels] == [
         "On by default",
         "Optional",
         "No",
-        "Unknown",
+        "Not disclosed",
+        "Not assessed",
     ]
     assert transparency_text(None) is None and e2ee_text("not_applicable") is None
 
@@ -146,8 +150,9 @@ async def test_grade_distribution_chart(client: httpx.AsyncClient) -> None:
     unrated = sum(1 for r in EXPECTED.ratings.values() if r.grade is None)
     b_count = sum(1 for r in EXPECTED.ratings.values() if r.grade == "B")
     assert f"grade B: {b_count} services" in chart
-    assert f"insufficient data: {unrated} services" in chart
-    assert GRADE_COLOURS["B"].background in chart and INSUFFICIENT.background in chart
+    assert f"review in progress: {unrated} services" in chart
+    assert GRADE_COLOURS["B"].background in chart
+    assert (INSUFFICIENT.background in chart) == (unrated > 0)
 
 
 @pytest.mark.parametrize(
@@ -157,7 +162,7 @@ async def test_grade_distribution_chart(client: httpx.AsyncClient) -> None:
         ("grade=b", lambda r: r.grade == "B"),
         ("grade=none", lambda r: r.grade is None),
         ("status=discontinued", lambda r: r.status == "discontinued"),
-        ("q=ZOOM", lambda r: "zoom" in r.name.casefold()),
+        ("q=ZOOM", lambda r: "zoom" in f"{r.name} {r.company} {r.slug}".casefold()),
         ("q=meta", lambda r: "meta" in r.name.casefold() or "meta" in r.company.casefold()),
         ("grade=C&q=zoom", lambda r: r.slug == "zoom"),
         ("grade=B&q=zoom&sort=score", lambda r: False),
@@ -249,13 +254,37 @@ async def test_service_page_shows_the_full_breakdown(client: httpx.AsyncClient) 
         assert criterion.name in text
         assert page.all("article", id=f"criterion-{criterion.id}")
     for entry in zoom.criteria:
-        assert " ".join(entry.evidence.split()) in text
-    # Levels are words, not only colours.
-    assert "Partial" in text and "Full" in text and "No disclosure found" in text
+        if entry.evidence:
+            assert " ".join(entry.evidence.split()) in text
+    # Levels are words, not only colours, in the methodology's own words.
+    for entry in zoom.criteria:
+        label = EXPECTED.methodology.level_labels[entry.level]  # type: ignore[index]
+        assert f"Level: {label}" in text, label
     links = {str(a["href"]): a for a in page.all("a") if str(a.get("href")).startswith("http")}
     for entry in zoom.criteria:
-        for url in entry.sources:
-            assert links[url]["rel"] == "noopener nofollow"
+        article = re.search(
+            rf'<article class="criterion" id="criterion-{entry.id}">.*?</article>',
+            response.text,
+            re.DOTALL,
+        )
+        assert article is not None
+        shown = Page(article.group(0)).text
+        for source in entry.sources:
+            assert links[source.url]["rel"] == "noopener nofollow"
+            # Publisher and section, and the kind of source, not a bare URL.
+            publisher = (urlsplit(source.url).hostname or "").removeprefix("www.")
+            assert f"{publisher}: {' '.join(source.section.split())}" in shown
+            assert f"{source.kind.capitalize()} {publisher}" in shown
+        if entry.latest_period_end is not None:
+            assert f"Latest report covers up to {entry.latest_period_end.isoformat()}" in shown
+    # Sub-scores: one line per group with its score.
+    subs = re.search(r'<ul class="sub-scores".*?</ul>', response.text, re.DOTALL)
+    assert subs is not None
+    for group in zoom.groups:
+        assert f"{group.name} {'—' if group.score is None else group.score} (weight" in (
+            Page(subs.group(0)).text
+        )
+    assert "Documents examined" in text and "Second review" in text
     assert zoom.reviewed_on.isoformat() in text
     # Grade history (the first load records one event per service).
     assert page.all("table", **{"class": "history"})
@@ -270,13 +299,27 @@ async def test_service_page_shows_the_full_breakdown(client: httpx.AsyncClient) 
     assert page.all("img", src="/v1/services/zoom/badge.svg")
 
 
-async def test_discontinued_and_insufficient_services(client: httpx.AsyncClient) -> None:
+async def test_discontinued_and_review_in_progress_services(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
     discontinued = next(r for r in EXPECTED.ratings.values() if r.status == "discontinued")
     page = await get_page(client, f"/services/{discontinued.slug}")
     assert "Discontinued." in page.text and "was discontinued" in page.text
-    unrated = next(r for r in EXPECTED.ratings.values() if r.grade is None)
-    page = await get_page(client, f"/services/{unrated.slug}")
-    assert "Too little is disclosed for a grade" in page.text
+    state = app.state.candor
+    base = state.read_path.dataset
+    pending = dataclasses.replace(
+        base.ratings["zoom"], slug="pending", domains=("pending.example",), grade=None, score=None
+    )
+    state.read_path.replace(
+        Dataset.build(
+            base.version + "-pending",
+            base.methodology,
+            [*base.ratings.values(), pending],
+            dt.datetime.now(dt.UTC),
+        )
+    )
+    page = await get_page(client, "/services/pending")
+    assert "Review in progress" in page.text and "no grade yet" in page.text
 
 
 async def test_unknown_service_is_a_404_page(client: httpx.AsyncClient) -> None:
@@ -322,7 +365,14 @@ def hostile_dataset(base: Dataset) -> Dataset:
             dataclasses.replace(
                 c,
                 evidence=f"<iframe src=//x></iframe> {c.id}",
-                sources=("javascript:alert(2)", 'https://ok.example/?a=1&b="2"'),
+                sources=(
+                    Source(
+                        "javascript:alert(2)", "official", "<b>section</b>", dt.date(2026, 1, 1)
+                    ),
+                    Source(
+                        'https://ok.example/?a=1&b="2"', "independent", "s", dt.date(2026, 1, 1)
+                    ),
+                ),
             )
             for c in zoom.criteria
         ),

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ratings.fixtures import read_fixtures
-from tests.conftest import FIXTURES, POSTGRES_URL, copy_real_fixtures, edit_service
+from tests.conftest import FIXTURES, POSTGRES_URL, copy_real_fixtures, edit_service, set_level
 from tests.faults.dbstate import load
 from tests.process import postgres_database, serving
 
@@ -43,7 +43,7 @@ def test_a_cli_load_reaches_every_replica_without_restart(tmp_path: Path) -> Non
 
     def change(data: dict[str, Any]) -> None:
         data["name"] = "Zoom (renamed)"
-        data["criteria"]["transparency_report"]["level"] = "none"
+        set_level(data["criteria"]["transparency_report"], "none")
 
     edit_service(changed, "zoom", change)
     old, new = read_fixtures(FIXTURES), read_fixtures(changed)

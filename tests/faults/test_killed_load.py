@@ -22,7 +22,7 @@ import pytest
 
 from ratings.fixtures import read_fixtures
 from ratings.loader import _LOAD_LOCK_KEY
-from tests.conftest import FIXTURES, POSTGRES_URL, ROOT, copy_real_fixtures, edit_service
+from tests.conftest import FIXTURES, POSTGRES_URL, ROOT, copy_real_fixtures, edit_service, set_level
 from tests.faults.dbstate import candor_env, load, read_state, sqlite_path, synth
 from tests.process import CANDOR
 
@@ -270,7 +270,7 @@ def test_two_loads_at_once_are_serialised(database_url: str, tmp_path: Path) -> 
         # A new score, not only a new name: a load writes history only for grade changes,
         # and the check below needs each load's own history rows.
         data["name"] = "Zoom Renamed"
-        data["criteria"]["transparency_report"]["level"] = "none"
+        set_level(data["criteria"]["transparency_report"], "none")
 
     edit_service(renamed, "zoom", regrade)
     datasets = {d: read_fixtures(d) for d in (synthetic, renamed)}

@@ -11,7 +11,7 @@ from tortoise.context import TortoiseContext
 from ratings.dataset import Dataset, dataset_from_database
 from ratings.fixtures import read_fixtures
 from ratings.loader import sync_fixtures
-from tests.conftest import edit_service
+from tests.conftest import edit_service, set_level
 
 
 async def _both(previous: Dataset) -> tuple[Dataset, Dataset]:
@@ -34,7 +34,7 @@ async def test_unchanged_services_are_reused_and_edited_ones_reread(
 
     def all_none(data: dict) -> None:
         for entry in data["criteria"].values():
-            entry["level"] = "none"
+            set_level(entry, "none")
 
     edit_service(directory, "synth-00001", all_none)  # a new grade and a history row
     edit_service(directory, "synth-00002", lambda d: d.update(name="Renamed Service"))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +23,8 @@ def test_real_fixtures_are_valid() -> None:
     for service in fixtures.services.values():
         assert set(service.criteria) == set(fixtures.methodology.criterion_ids)
         for entry in service.criteria.values():
-            assert entry.sources and entry.evidence
+            if entry.level != "not_assessed":
+                assert entry.sources and entry.evidence
 
 
 def test_version_is_stable_and_content_addressed(make_fixtures: Callable[..., Path]) -> None:
@@ -69,6 +71,24 @@ def test_cross_file_domain_ownership(make_fixtures: Callable[..., Path]) -> None
     assert problem.line is not None
 
 
+def _source(data: dict, official_silent: bool | None = None, **fields: object) -> None:
+    """Make e2ee_calls a full criterion with one source, changed by ``fields``."""
+    entry = data["criteria"]["e2ee_calls"]
+    entry["level"] = "full"
+    entry["sources"] = [{**entry["sources"][0], **fields}]
+    if official_silent is not None:
+        entry["official_silent"] = official_silent
+
+
+def _level(data: dict, cid: str, level: str, period: str | None = None, **top: object) -> None:
+    entry = data["criteria"][cid]
+    entry["level"] = level
+    entry.pop("latest_period_end", None)
+    if period is not None:
+        entry["latest_period_end"] = period
+    data.update(top)
+
+
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
@@ -77,12 +97,147 @@ def test_cross_file_domain_ownership(make_fixtures: Callable[..., Path]) -> None
         (
             lambda d: d["criteria"]["e2ee_calls"].update(sources=[]),
             "criteria.e2ee_calls.sources",
-            "at least 1",
+            "needs a source",
         ),
         (
-            lambda d: d["criteria"]["e2ee_calls"].update(sources=["not a url"]),
+            lambda d: d["criteria"]["e2ee_calls"].update(sources=["https://x.example/"]),
+            "criteria.e2ee_calls.sources.0",
+            "valid dictionary",
+        ),
+        (
+            lambda d: _source(d, url="not a url"),
+            "criteria.e2ee_calls.sources.0.url",
+            "https",
+        ),
+        (
+            lambda d: _source(d, url="http://www.synth00000.example/e2ee"),
+            "criteria.e2ee_calls.sources.0.url",
+            "https",
+        ),
+        (
+            lambda d: _source(d, url="https://www.scribd.com/document/1", kind="independent"),
+            "criteria.e2ee_calls.sources.0.url",
+            "scribd.com is a mirror",
+        ),
+        (
+            lambda d: _source(d, url="https://web.archive.org/web/2020/https://x.example/"),
+            "criteria.e2ee_calls.sources.0.url",
+            "archive.org is a mirror",
+        ),
+        (
+            lambda d: _source(d, url="https://press.example/story", kind="official"),
+            "criteria.e2ee_calls.sources.0.kind",
+            "official sources lie on the service's domains or publishers",
+        ),
+        (
+            lambda d: _source(d, kind="independent"),
+            "criteria.e2ee_calls.sources.0.kind",
+            "is an official source",
+        ),
+        (
+            lambda d: _source(d, url="https://press.example/story", kind="independent"),
             "criteria.e2ee_calls.sources",
-            "http",
+            "needs an official source",
+        ),
+        (
+            lambda d: _source(d, official_silent=True),
+            "criteria.e2ee_calls.official_silent",
+            "independent sources only",
+        ),
+        (
+            lambda d: _source(d, url="https://www.synth00000.example/de/e2ee"),
+            "criteria.e2ee_calls.sources.0.url",
+            "'de' version",
+        ),
+        (
+            lambda d: _source(d, url="https://www.synth00000.example/e2ee?hl=fr"),
+            "criteria.e2ee_calls.sources.0.url",
+            "'fr' version",
+        ),
+        (
+            lambda d: _source(d, section="<b>x</b> section"),
+            "criteria.e2ee_calls.sources.0.section",
+            "markup",
+        ),
+        (
+            lambda d: _source(d, retrieved_on="2099-01-01"),
+            "criteria.e2ee_calls.sources.0.retrieved_on",
+            "in the future",
+        ),
+        (
+            lambda d: _level(d, "e2ee_calls", "no_disclosure", examined=[]),
+            "criteria.e2ee_calls.level",
+            "list them",
+        ),
+        (
+            lambda d: d["examined"][0].update(url="https://elsewhere.example/policy"),
+            "examined.0.url",
+            "company's own",
+        ),
+        (
+            lambda d: _level(d, "transparency_report", "full", period=None),
+            "criteria.transparency_report",
+            "latest_period_end is required",
+        ),
+        (
+            lambda d: _level(d, "e2ee_calls", "full", period="2026-06-30"),
+            "criteria.e2ee_calls.latest_period_end",
+            "applies to transparency_report, moderation_transparency",
+        ),
+        (
+            lambda d: _level(d, "transparency_report", "full", period="2024-12-31"),
+            "criteria.transparency_report.level",
+            "it counts at most partial",
+        ),
+        (
+            lambda d: _level(d, "moderation_transparency", "partial", period="2026-11-15"),
+            "criteria.moderation_transparency.latest_period_end",
+            "after the review date",
+        ),
+        (
+            lambda d: d["meeting_patterns"].append({"path": "/*"}),
+            "meeting_patterns.3.path",
+            "takes every path at the root",
+        ),
+        (
+            lambda d: d["meeting_patterns"].append({"host": "synth00000.example", "path": "/{w}"}),
+            "meeting_patterns.3.path",
+            "takes every path at the root",
+        ),
+        (
+            lambda d: d["meeting_patterns"].append(
+                {"path": "/j/{d}", "host": "synth00000.example", "only_meetings": "it is rooms"}
+            ),
+            "meeting_patterns.3.only_meetings",
+            "root catch-all patterns only",
+        ),
+        (lambda d: d.update(domains=["co.uk"]), "domains", "public suffix"),
+        (lambda d: d.update(domains=["github.io"]), "domains", "public suffix"),
+        (lambda d: d.update(publishers=["com"]), "publishers", "public suffix"),
+        (lambda d: d.update(name="Evil <script>"), "name", "markup"),
+        (
+            lambda d: d.update(summary="Reads \u202eright to left, a spoofed summary"),
+            "summary",
+            "bidi",
+        ),
+        (lambda d: d.update(company="Tab\u0007Bell Inc."), "company", "control"),
+        (
+            lambda d: d.update(
+                review_notes=[{"criterion": "nope", "challenge": "x" * 20, "resolution": "y" * 20}]
+            ),
+            "review_notes.0.criterion",
+            "unknown criterion",
+        ),
+        (
+            lambda d: d.update(
+                contact={
+                    "url": "mailto:a b@x",
+                    "label": "Privacy team",
+                    "source": d["criteria"]["e2ee_calls"]["sources"][0],
+                }
+            ),
+            "contact.url",
+            "e-mail",
         ),
         (
             lambda d: d["criteria"].update(bogus=d["criteria"]["e2ee_calls"]),
@@ -124,7 +279,111 @@ def test_yaml_syntax_error_has_a_line(make_fixtures: Callable[..., Path]) -> Non
 
 def test_old_reviews_are_warnings_not_errors(make_fixtures: Callable[..., Path]) -> None:
     directory = make_fixtures(2)
-    edit_service(directory, "synth-00000", lambda d: d.update(reviewed_on="2024-01-01"))
+
+    def old_review(data: dict) -> None:
+        data["reviewed_on"] = "2024-01-01"
+        for entry in data["criteria"].values():
+            if "latest_period_end" in entry:
+                entry["latest_period_end"] = "2023-06-30"
+                entry["level"] = "partial"
+
+    edit_service(directory, "synth-00000", old_review)
     fixtures = read_fixtures(directory, today=dt.date(2026, 11, 28))
     [warning] = fixtures.warnings
     assert warning.severity == "warning" and warning.field == "reviewed_on"
+
+
+def test_valid_v2_variants_pass(make_fixtures: Callable[..., Path]) -> None:
+    """What the rules allow: a non-English page that says its language, an independent-only
+    level that says the company is silent, a not_assessed criterion with nothing else, a
+    catch-all on a host that serves only meetings, an official page on a publisher."""
+    directory = make_fixtures(1)
+
+    def change(data: dict) -> None:
+        _source(data, url="https://www.synth00000.example/de/e2ee", language="de")
+        data["criteria"]["policy_access"] = {"level": "not_assessed"}
+        data["criteria"]["data_minimisation"] = {
+            "level": "partial",
+            "official_silent": True,
+            "evidence": "The company publishes nothing on retention; a regulator's decision does.",
+            "sources": [
+                {
+                    "url": "https://regulator.example/decision",
+                    "kind": "independent",
+                    "section": "Findings on retention",
+                    "retrieved_on": "2026-11-01",
+                }
+            ],
+        }
+        data["publishers"] = ["github.com/synth00000"]
+        data["criteria"]["security_assurance"]["level"] = "full"
+        data["criteria"]["security_assurance"]["sources"] = [
+            {
+                "url": "https://github.com/synth00000/audits",
+                "kind": "official",
+                "section": "Audit reports folder",
+                "retrieved_on": "2026-11-01",
+            }
+        ]
+        data["meeting_patterns"].append(
+            {
+                "host": "synth00000-meet.example",
+                "path": "/*",
+                "only_meetings": "This host serves nothing but meeting rooms.",
+            }
+        )
+
+    edit_service(directory, "synth-00000", change)
+    fixtures = read_fixtures(directory, today=dt.date(2026, 11, 28))
+    service = fixtures.services["synth-00000"]
+    assert service.criteria["policy_access"].level == "not_assessed"
+    assert service.is_official("https://github.com/synth00000/audits")
+    assert not service.is_official("https://github.com/synth00000evil/x")
+    assert not service.is_official("https://github.com/other/synth00000")
+
+
+def test_duplicate_yaml_keys_are_errors(make_fixtures: Callable[..., Path]) -> None:
+    directory = make_fixtures(1)
+    path = directory / "services" / "synth-00000.yaml"
+    text = path.read_text()
+    path.write_text(text.replace("name: ", "name: First\nname: ", 1))
+    [problem] = problems_of(directory)
+    assert "duplicate key 'name'" in problem.message and problem.line == 3
+
+
+def test_yml_files_are_errors_not_skipped(make_fixtures: Callable[..., Path]) -> None:
+    directory = make_fixtures(2)
+    (directory / "services" / "synth-00001.yaml").rename(directory / "services" / "other.yml")
+    [problem] = problems_of(directory)
+    assert problem.file.endswith("other.yml") and ".yaml, not .yml" in problem.message
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/etc/passwd", "../outside.yaml"])
+def test_symbolic_links_are_refused(make_fixtures: Callable[..., Path], target: str) -> None:
+    directory = make_fixtures(2)
+    (directory / "outside.yaml").write_text("slug: outside\n")
+    link = directory / "services" / "synth-00001.yaml"
+    link.unlink()
+    link.symlink_to(target)
+    [problem] = problems_of(directory)
+    assert problem.file == str(link) and "symbolic link" in problem.message
+
+
+def test_special_files_are_refused(make_fixtures: Callable[..., Path]) -> None:
+    directory = make_fixtures(2)
+    fifo = directory / "services" / "synth-00001.yaml"
+    fifo.unlink()
+    os.mkfifo(fifo)  # opening it for reading would block forever
+    [problem] = problems_of(directory)
+    assert problem.file == str(fifo) and "not a regular file" in problem.message
+
+
+def test_oversized_files_are_refused_without_reading_them_whole(
+    make_fixtures: Callable[..., Path],
+) -> None:
+    directory = make_fixtures(1)
+    path = directory / "services" / "synth-00000.yaml"
+    with path.open("a") as handle:
+        handle.write("# " + "x" * (300 * 1024) + "\n")
+    [problem] = problems_of(directory)
+    assert "larger than 256 KiB" in problem.message

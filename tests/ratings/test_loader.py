@@ -18,7 +18,7 @@ from ratings.models import (
     MeetingPattern,
     Service,
 )
-from tests.conftest import FIXTURES, edit_service
+from tests.conftest import FIXTURES, edit_service, set_level
 
 
 async def snapshot() -> dict[str, Any]:
@@ -90,7 +90,7 @@ async def test_grade_change_records_history_with_the_criteria_that_moved(
 
     def all_none(data: dict) -> None:
         for entry in data["criteria"].values():
-            entry["level"] = "none"
+            set_level(entry, "none")
 
     edit_service(directory, "synth-00000", all_none)
     fixtures = read_fixtures(directory)
@@ -125,13 +125,15 @@ async def test_editing_evidence_only_writes_no_history(
     edit_service(
         directory,
         "synth-00000",
-        lambda d: d["criteria"]["e2ee_calls"].update(evidence="Rewritten evidence."),
+        lambda d: d["criteria"]["e2ee_calls"].update(
+            evidence="Rewritten evidence, same level as before."
+        ),
     )
     report = await sync_fixtures(read_fixtures(directory))
     assert [c.kind for c in report.changes] == ["changed"]
     assert await GradeChange.filter(slug="synth-00000").count() == 1
     entry = await CriterionAssessment.get(service__slug="synth-00000", criterion="e2ee_calls")
-    assert entry.evidence == "Rewritten evidence."
+    assert entry.evidence == "Rewritten evidence, same level as before."
 
 
 async def test_dry_run_writes_nothing(
@@ -192,13 +194,66 @@ async def test_a_failure_inside_the_transaction_rolls_everything_back(
 async def test_methodology_change_regrades_without_file_changes(
     db: TortoiseContext, make_fixtures: Callable[..., Path]
 ) -> None:
-    directory = make_fixtures(3)
-    await sync_fixtures(read_fixtures(directory))
+    directory = make_fixtures(6)
+    first = await sync_fixtures(read_fixtures(directory))
+    before = {c.slug: c.new_grade for c in first.changes}
     path = directory / "methodology.yaml"
-    path.write_text(path.read_text().replace("    A: 85", "    A: 99"))
+    # Every threshold at 0: every graded service not held down by the cap becomes an A.
+    text = path.read_text().replace("version: 2", "version: 3")
+    for letter, minimum in (("A", 85), ("B", 70), ("C", 55), ("D", 40)):
+        text = text.replace(f"    {letter}: {minimum}\n", f"    {letter}: 0\n")
+    path.write_text(text)
     fixtures = read_fixtures(directory)
     report = await sync_fixtures(fixtures)
     regraded = [c for c in report.changes if c.kind == "regraded"]
-    assert all(c.reason() == "methodology changed" for c in regraded)
+    assert regraded, before  # the edit must move some grade, or this test proves nothing
+    assert {c.slug for c in regraded} == {
+        slug for slug, grade in before.items() if grade not in (None, "A", "D")
+    }
+    assert all(c.new_grade == "A" for c in regraded)
+    assert all(c.reason(2, 3) == "methodology version 2 -> 3" for c in regraded)
+    rows = await GradeChange.filter(cause="methodology").values()
+    assert {r["slug"] for r in rows} == {c.slug for c in regraded}
+    assert all((r["old_methodology_version"], r["new_methodology_version"]) == (2, 3) for r in rows)
     row = await Dataset.get(id=1)
-    assert row.version == fixtures.version and row.methodology["grading"]["thresholds"]["A"] == 99
+    assert row.version == fixtures.version and row.methodology["grading"]["thresholds"]["A"] == 0
+    loaded = await dataset_from_database()
+    assert loaded is not None
+    for change in regraded:
+        event = loaded.ratings[change.slug].history[-1]
+        assert (event.cause, event.old_methodology_version, event.new_methodology_version) == (
+            "methodology",
+            2,
+            3,
+        )
+
+
+async def test_evidence_change_under_a_new_methodology_names_both(
+    db: TortoiseContext, make_fixtures: Callable[..., Path]
+) -> None:
+    """A v1 -> v2 style move: files and methodology change in one load; the history row
+    names the criteria that moved and the methodology versions, with cause evidence."""
+    directory = make_fixtures(2)
+    await sync_fixtures(read_fixtures(directory))
+    path = directory / "methodology.yaml"
+    path.write_text(path.read_text().replace("version: 2", "version: 3"))
+
+    def all_full(data: dict[str, Any]) -> None:
+        for entry in data["criteria"].values():
+            set_level(entry, "full")
+            if "latest_period_end" not in entry:
+                entry["latest_period_end"] = "2026-06-30"
+            if entry is not data["criteria"].get("transparency_report") and entry is not (
+                data["criteria"].get("moderation_transparency")
+            ):
+                entry.pop("latest_period_end", None)
+
+    edit_service(directory, "synth-00001", all_full)
+    report = await sync_fixtures(read_fixtures(directory))
+    [change] = [c for c in report.changes if c.slug == "synth-00001"]
+    assert change.kind == "changed" and change.new_grade == "A"
+    reason = change.reason(report.methodology_before, report.methodology_after)
+    assert reason.startswith("methodology version 2 -> 3; ")
+    assert change.cause(2, 3) == "evidence"
+    [row] = await GradeChange.filter(slug="synth-00001", cause="evidence").values()
+    assert row["reason"] == reason

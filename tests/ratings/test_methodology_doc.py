@@ -7,6 +7,7 @@ import ``ratings.scoring``. If the two ever disagree, either the code or the pag
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Mapping
@@ -22,37 +23,78 @@ from ratings.scoring import assess
 from tests.conftest import FIXTURES, ROOT
 
 DOC = ROOT / "docs" / "methodology.md"
-MARKER = re.compile(r"<!-- worked-example: slug=([a-z0-9-]+) score=(\d+) grade=([A-F]) -->")
+MARKER = re.compile(r"<!-- worked-example: slug=([a-z0-9-]+) score=(\d+) grade=([A-Z]) -->")
 Grade = str | None
 
 
+def _months_later(day: dt.date, months: int) -> dt.date:
+    # Calendar months on, clamped to the month's end: 2024-08-31 + 18 -> 2026-02-28.
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month + 1, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
 def recompute(
-    methodology: Mapping[str, Any], levels: Mapping[str, str]
+    methodology: Mapping[str, Any],
+    levels: Mapping[str, str],
+    periods: Mapping[str, dt.date | None] | None = None,
+    reviewed_on: dt.date | None = None,
 ) -> tuple[int | None, Grade]:
     """Score and grade from criterion levels, by the published rule, in exact fractions.
 
     ``methodology`` is the YAML file or the ``GET /v1/methodology`` answer (same shape).
     """
+    return recompute_all(methodology, levels, periods, reviewed_on)[:2]  # type: ignore[return-value]
+
+
+def recompute_all(
+    methodology: Mapping[str, Any],
+    levels: Mapping[str, str],
+    periods: Mapping[str, dt.date | None] | None = None,
+    reviewed_on: dt.date | None = None,
+) -> tuple[int | None, Grade, dict[str, int | None]]:
+    """As ``recompute``, plus the sub-score of every group (rounded half up)."""
+    grading = methodology["grading"]
     points = {name: Fraction(str(value)) for name, value in methodology["levels"].items()}
     weights = {group["id"]: Fraction(str(group["weight"])) for group in methodology["groups"]}
     values: dict[str, list[Fraction]] = {group: [] for group in weights}
-    applicable = undisclosed = 0
+    freshness = grading["report_freshness"]
+    order = ["full", "partial", "none", "no_disclosure"]
+    applicable = not_assessed = 0
     capped = False
     for criterion in methodology["criteria"]:
         level = levels[criterion["id"]]
+        period = (periods or {}).get(criterion["id"])
+        if (
+            criterion["id"] in freshness["criteria"]
+            and level in order
+            and order.index(level) < order.index(freshness["cap_level"])
+            and period is not None
+            and reviewed_on is not None
+            and reviewed_on > _months_later(period, freshness["max_age_months"])
+        ):
+            level = freshness["cap_level"]
         if level == "not_applicable":
             continue
         applicable += 1
-        if level == "no_disclosure":
-            undisclosed += 1
-        if criterion.get("baseline", False) and level in ("none", "no_disclosure"):
+        if level == "not_assessed":
+            not_assessed += 1
+            continue
+        if criterion.get("baseline", False) and level in grading["baseline_cap"]["levels"]:
             capped = True
         values[criterion["group"]].append(points[level])
 
-    grading = methodology["grading"]
-    limit = Fraction(str(grading["insufficient_data_share"]))
-    if applicable == 0 or Fraction(undisclosed, applicable) > limit:
-        return None, None
+    subs = {
+        group: (math.floor(sum(v, Fraction(0)) / len(v) + Fraction(1, 2)) if v else None)
+        for group, v in values.items()
+    }
+    limit = Fraction(str(grading["review_in_progress_share"]))
+    if applicable == 0 or Fraction(not_assessed, applicable) > limit:
+        return None, None, subs
 
     total = used_weight = Fraction(0)
     for group, group_values in values.items():
@@ -61,15 +103,16 @@ def recompute(
             used_weight += weights[group]
     score = math.floor(total / used_weight + Fraction(1, 2))  # half up, exactly
 
-    grade = "F"
+    scale = [*grading["thresholds"], grading["lowest_grade"]]
+    grade = grading["lowest_grade"]
     for letter, minimum in sorted(grading["thresholds"].items(), key=lambda item: -item[1]):
         if score >= Fraction(str(minimum)):
             grade = letter
             break
-    cap = grading["baseline_cap"]
-    if capped and grade < cap:  # letters: "A" is best, so smaller is better
+    cap = grading["baseline_cap"]["grade"]
+    if capped and scale.index(grade) < scale.index(cap):
         grade = cap
-    return score, grade
+    return score, grade, subs
 
 
 def load_methodology_yaml() -> dict[str, Any]:
@@ -78,11 +121,27 @@ def load_methodology_yaml() -> dict[str, Any]:
 
 
 def load_service_levels() -> dict[str, dict[str, str]]:
-    levels: dict[str, dict[str, str]] = {}
+    return {slug: levels for slug, (levels, _, _) in load_services().items()}
+
+
+def load_services() -> dict[str, tuple[dict[str, str], dict[str, dt.date | None], dt.date]]:
+    """slug -> (levels, latest report periods, review date), read from the YAML directly."""
+    found = {}
     for path in sorted((FIXTURES / "services").glob("*.yaml")):
         data = yaml.safe_load(path.read_text())
-        levels[data["slug"]] = {cid: entry["level"] for cid, entry in data["criteria"].items()}
-    return levels
+        criteria = data["criteria"].items()
+        found[data["slug"]] = (
+            {cid: entry["level"] for cid, entry in criteria},
+            {cid: _date(entry.get("latest_period_end")) for cid, entry in criteria},
+            _date(data["reviewed_on"]),
+        )
+    return found  # type: ignore[return-value]
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
 
 
 def worked_example_marker() -> tuple[str, int, str]:
@@ -127,13 +186,14 @@ def test_marker_matches_what_the_scoring_code_computes() -> None:
     slug, score, grade = worked_example_marker()
     fixtures = read_fixtures(FIXTURES)
     assert slug in fixtures.services, f"the worked example names an unknown service {slug!r}"
-    result = assess(fixtures.services[slug].levels(), fixtures.methodology)
+    result = fixtures.services[slug].assess(fixtures.methodology)
     assert (result.score, result.grade) == (score, grade)
 
 
 def test_marker_matches_the_independent_recomputation() -> None:
     slug, score, grade = worked_example_marker()
-    assert recompute(load_methodology_yaml(), load_service_levels()[slug]) == (score, grade)
+    levels, periods, reviewed_on = load_services()[slug]
+    assert recompute(load_methodology_yaml(), levels, periods, reviewed_on) == (score, grade)
 
 
 def test_worked_example_levels_table_matches_the_fixture() -> None:
@@ -149,7 +209,8 @@ def test_worked_example_levels_table_matches_the_fixture() -> None:
     for criterion, (_, group, level, value) in shown.items():
         assert code(group) == groups[criterion], criterion
         assert code(level) == levels[criterion], criterion
-        expected = "—" if levels[criterion] == "not_applicable" else str(points[code(level)])
+        unscored = levels[criterion] in ("not_applicable", "not_assessed")
+        expected = "—" if unscored else str(points[code(level)])
         assert value == expected, criterion
 
 
@@ -162,7 +223,7 @@ def test_worked_example_group_means_are_consistent() -> None:
     expected: dict[str, list[Fraction]] = {group: [] for group in weights}
     for criterion in methodology["criteria"]:
         level = levels[criterion["id"]]
-        if level != "not_applicable":
+        if level not in ("not_applicable", "not_assessed"):
             expected[criterion["group"]].append(points[level])
 
     rows = table_rows(worked_example_section(), "Group")
@@ -205,8 +266,14 @@ def test_page_states_the_current_weights_and_thresholds() -> None:
     thresholds = {row[0]: Fraction(row[1]) for row in table_rows(text, "Grade") if row[1].isdigit()}
     expected = {k: Fraction(str(v)) for k, v in methodology["grading"]["thresholds"].items()}
     assert thresholds == expected
-    share = Fraction(str(methodology["grading"]["insufficient_data_share"]))
+    share = Fraction(str(methodology["grading"]["review_in_progress_share"]))
     assert f"**{int(share * 100)}%**" in text
+    freshness = methodology["grading"]["report_freshness"]
+    assert f"**{freshness['max_age_months']} months**" in text
+    cap = methodology["grading"]["baseline_cap"]
+    assert f"no better than **{cap['grade']}**" in text
+    for level in cap["levels"]:
+        assert f"`{level}`" in text
     assert f"**{methodology['grading']['stale_after_days']} days**" in text
     for criterion in methodology["criteria"]:
         assert f"(`{criterion['id']}`)" in text, criterion["id"]
@@ -219,52 +286,112 @@ def test_page_states_the_current_weights_and_thresholds() -> None:
 
 def test_every_grade_recomputes_from_the_published_rule() -> None:
     methodology = load_methodology_yaml()
-    levels = load_service_levels()
+    services = load_services()
     dataset = dataset_from_fixtures(read_fixtures(FIXTURES))
-    assert set(dataset.ratings) == set(levels)
-    mismatches = {
-        slug: ((rating.score, rating.grade), recompute(methodology, levels[slug]))
-        for slug, rating in dataset.ratings.items()
-        if (rating.score, rating.grade) != recompute(methodology, levels[slug])
-    }
+    assert set(dataset.ratings) == set(services)
+    mismatches = {}
+    for slug, rating in dataset.ratings.items():
+        score, grade, subs = recompute_all(methodology, *services[slug])
+        served = (rating.score, rating.grade, {g.id: g.score for g in rating.groups})
+        if served != (score, grade, subs):
+            mismatches[slug] = (served, (score, grade, subs))
     assert not mismatches, mismatches
 
 
+def _full(**overrides: str) -> dict[str, str]:
+    return {c["id"]: "full" for c in load_methodology_yaml()["criteria"]} | overrides
+
+
+REVIEW = dt.date(2026, 11, 30)
+
+
 @pytest.mark.parametrize(
-    ("overrides", "expected"),
+    ("levels", "periods", "expected"),
     [
-        ({}, (100, "A")),
+        (_full(), {}, (100, "A")),
         # one baseline criterion undisclosed: 10 full + 1 x 0 in security -> 93, capped at D
-        ({"vulnerability_handling": "no_disclosure"}, (93, "D")),
-        # three undisclosed of eleven (27%) is still graded: 67.5 rounds half up to 68 ...
+        (_full(vulnerability_handling="no_disclosure"), {}, (93, "D")),
+        # ... and a confirmed none caps the same way
+        (_full(account_security="none"), {}, (93, "D")),
+        # silence is graded: four criteria undisclosed (36%) still get a score and grade
         (
-            dict.fromkeys(
-                ["transparency_report", "law_enforcement_process", "e2ee_calls"], "no_disclosure"
+            _full(
+                transparency_report="no_disclosure",
+                law_enforcement_process="no_disclosure",
+                e2ee_calls="no_disclosure",
+                policy_access="no_disclosure",
             ),
-            (68, "C"),
+            {},
+            (60, "C"),
         ),
-        # ... but four (36%) is more than 30%: no score, no grade
+        # three of eleven not assessed (27%) is graded on the other eight ...
         (
-            dict.fromkeys(
-                ["transparency_report", "law_enforcement_process", "e2ee_calls", "policy_access"],
-                "no_disclosure",
+            _full(
+                transparency_report="not_assessed",
+                law_enforcement_process="not_assessed",
+                e2ee_calls="not_assessed",
             ),
+            {},
+            (100, "A"),
+        ),
+        # ... four (36%) is more than 30%: review in progress, no score, no grade
+        (
+            _full(
+                transparency_report="not_assessed",
+                law_enforcement_process="not_assessed",
+                e2ee_calls="not_assessed",
+                policy_access="not_assessed",
+            ),
+            {},
             (None, None),
         ),
         # a group whose criteria are all not applicable drops out, weights renormalised
-        (dict.fromkeys(["data_minimisation", "policy_access"], "not_applicable"), (100, "A")),
+        (_full(data_minimisation="not_applicable", policy_access="not_applicable"), {}, (100, "A")),
+        # a full report whose period ended 18 months and a day before the review counts partial:
+        # transparency 350/4 -> 35 x 87.5 + 65 x 100 = 95.625 -> 96
+        (_full(), {"transparency_report": dt.date(2025, 5, 29)}, (96, "A")),
+        # ... exactly 18 months before is still fresh
+        (_full(), {"transparency_report": dt.date(2025, 5, 30)}, (100, "A")),
+        # both report criteria stale: 35 x 75 + 65 x 100 = 91.25 -> 91
+        (
+            _full(),
+            {
+                "transparency_report": dt.date(2023, 12, 31),
+                "moderation_transparency": dt.date(2024, 6, 30),
+            },
+            (91, "A"),
+        ),
+        # the cap never raises a level: partial stays partial, none stays none
+        (
+            _full(transparency_report="partial"),
+            {"transparency_report": dt.date(2020, 12, 31)},
+            (96, "A"),
+        ),
     ],
 )
 def test_recompute_follows_the_rules_on_the_page(
-    overrides: dict[str, str], expected: tuple[int | None, Grade]
+    levels: dict[str, str],
+    periods: dict[str, dt.date],
+    expected: tuple[int | None, Grade],
 ) -> None:
     methodology = load_methodology_yaml()
-    levels = {c["id"]: "full" for c in methodology["criteria"]} | overrides
-    assert recompute(methodology, levels) == expected
-    assert recompute(methodology, levels) == _scoring_code(levels)
+    assert recompute(methodology, levels, periods, REVIEW) == expected
+    assert recompute(methodology, levels, periods, REVIEW) == _scoring_code(levels, periods)
 
 
-def _scoring_code(levels: Mapping[str, str]) -> tuple[int | None, Grade]:
+def test_sub_scores_are_the_group_means() -> None:
+    methodology = load_methodology_yaml()
+    levels = _full(e2ee_calls="partial", transport_encryption="none", policy_access="not_assessed")
+    _, _, subs = recompute_all(methodology, levels, {}, REVIEW)
+    assert subs == {"transparency": 100, "encryption": 25, "security": 100, "data_policy": 100}
     fixtures = read_fixtures(FIXTURES)
-    result = assess(levels, fixtures.methodology)  # type: ignore[arg-type]
+    result = assess(levels, fixtures.methodology, reviewed_on=REVIEW)  # type: ignore[arg-type]
+    assert result.group_scores == subs
+
+
+def _scoring_code(
+    levels: Mapping[str, str], periods: Mapping[str, dt.date]
+) -> tuple[int | None, Grade]:
+    fixtures = read_fixtures(FIXTURES)
+    result = assess(levels, fixtures.methodology, periods=periods, reviewed_on=REVIEW)  # type: ignore[arg-type]
     return result.score, result.grade

@@ -54,7 +54,7 @@ export function badgeState(match) {
     kind = 'insufficient';
     mark = INSUFFICIENT_MARK;
     colours = INSUFFICIENT_COLOURS;
-    what = 'not enough information for a grade';
+    what = 'review in progress, no grade yet';
   } else {
     kind = 'graded';
     mark = service.grade;

@@ -10,7 +10,9 @@
 import { InvalidInput, normaliseHost, parseUrl } from './host.js';
 import { compileMeetingPattern } from './template.js';
 
-export const SUPPORTED_FORMAT = 1;
+// 2: methodology v2 (sub-scores, source objects, report periods, grades and level words
+// carried by the bundle). A format-1 bundle is refused: the last good copy stays.
+export const SUPPORTED_FORMAT = 2;
 export const MAX_BUNDLE_BYTES = 5 * 1024 * 1024;
 
 export const LIMITS = {
@@ -26,6 +28,10 @@ export const LIMITS = {
   summary: 1000,
   evidence: 2000,
   criterionName: 200,
+  section: 300,
+  grades: 26,
+  groups: 20,
+  meaning: 300,
   url: 2048,
 };
 
@@ -39,10 +45,12 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/;
 // Short labels (names, company) additionally may not look like markup.
 const MARKUP = /[<>]/;
-// The methodology's grades: thresholds for A..D, everything below is F (there is no E).
-const GRADES = new Set(['A', 'B', 'C', 'D', 'F']);
+// The grade letters are the methodology's (the bundle lists them): a methodology that adds
+// a grade must not make every installed copy refuse every future bundle.
+const LETTER = /^[A-Z]$/;
 const STATUSES = new Set(['active', 'discontinued']);
-export const KNOWN_LEVELS = new Set(['full', 'partial', 'none', 'no_disclosure', 'not_applicable']);
+const SOURCE_KINDS = new Set(['official', 'independent']);
+export const KNOWN_LEVELS = new Set(['full', 'partial', 'none', 'no_disclosure', 'not_assessed', 'not_applicable']);
 
 /** The bundle is unusable; `problems` lists where and why (first few only). */
 export class InvalidBundle extends Error {
@@ -132,6 +140,36 @@ function methodology(raw, path) {
     if (!KNOWN_LEVELS.has(level)) fail(`${path}.levels[${i}]`, 'unknown level');
     return level;
   });
+  const levelLabels = {};
+  object(raw.level_labels, `${path}.level_labels`);
+  for (const level of levels) {
+    levelLabels[level] = text(raw.level_labels[level], `${path}.level_labels.${level}`, LIMITS.criterionName, { label: true });
+  }
+  const letters = new Set();
+  const grades = array(raw.grades, `${path}.grades`, LIMITS.grades, 1).map((item, i) => {
+    const where = `${path}.grades[${i}]`;
+    object(item, where);
+    const letter = pattern(item.letter, `${where}.letter`, LETTER);
+    if (letters.has(letter)) fail(`${where}.letter`, 'duplicate grade');
+    letters.add(letter);
+    const min = item.min_score;
+    if (min !== null && !(typeof min === 'number' && Number.isFinite(min) && min >= 0 && min <= 100)) {
+      fail(`${where}.min_score`, 'must be a number 0..100 or null');
+    }
+    return { letter, min_score: min, meaning: text(item.meaning, `${where}.meaning`, LIMITS.meaning) };
+  });
+  const groupIds = new Set();
+  const groups = array(raw.groups, `${path}.groups`, LIMITS.groups, 1).map((item, i) => {
+    const where = `${path}.groups[${i}]`;
+    object(item, where);
+    const id = pattern(item.id, `${where}.id`, IDENT);
+    if (groupIds.has(id)) fail(`${where}.id`, 'duplicate group');
+    groupIds.add(id);
+    if (!(typeof item.weight === 'number' && Number.isFinite(item.weight) && item.weight > 0)) {
+      fail(`${where}.weight`, 'must be a positive number');
+    }
+    return { id, name: text(item.name, `${where}.name`, LIMITS.criterionName, { label: true }), weight: item.weight };
+  });
   const seen = new Set();
   const criteria = array(raw.criteria, `${path}.criteria`, LIMITS.criteria, 1).map((item, i) => {
     const where = `${path}.criteria[${i}]`;
@@ -142,10 +180,10 @@ function methodology(raw, path) {
     return {
       id,
       name: text(item.name, `${where}.name`, LIMITS.criterionName, { label: true }),
-      group: pattern(item.group, `${where}.group`, IDENT),
+      group: groupIds.has(item.group) ? item.group : fail(`${where}.group`, 'not a group of the methodology'),
     };
   });
-  return { version: raw.version, levels, criteria };
+  return { version: raw.version, levels, level_labels: levelLabels, grades, groups, criteria };
 }
 
 function meetingPatterns(raw, path, domains) {
@@ -182,14 +220,25 @@ function criteria(raw, path, known) {
     if (seen.has(id)) fail(`${where}.id`, 'listed twice');
     seen.add(id);
     if (!known.levels.has(item.level)) fail(`${where}.level`, 'not a level of the methodology');
-    return {
+    if (!known.levels.has(item.counted_level)) fail(`${where}.counted_level`, 'not a level of the methodology');
+    const clean = {
       id,
       level: item.level,
-      evidence: text(item.evidence, `${where}.evidence`, LIMITS.evidence),
-      sources: array(item.sources, `${where}.sources`, LIMITS.sources).map((url, j) =>
-        httpUrl(url, `${where}.sources[${j}]`),
-      ),
+      counted_level: item.counted_level,
+      evidence: item.evidence == null ? null : text(item.evidence, `${where}.evidence`, LIMITS.evidence),
+      sources: array(item.sources, `${where}.sources`, LIMITS.sources).map((source, j) => {
+        const at = `${where}.sources[${j}]`;
+        object(source, at);
+        if (!SOURCE_KINDS.has(source.kind)) fail(`${at}.kind`, 'must be official or independent');
+        return {
+          url: httpUrl(source.url, `${at}.url`),
+          kind: source.kind,
+          section: text(source.section, `${at}.section`, LIMITS.section),
+        };
+      }),
     };
+    if (item.latest_period_end !== undefined) clean.latest_period_end = date(item.latest_period_end, `${where}.latest_period_end`);
+    return clean;
   });
 }
 
@@ -198,7 +247,7 @@ function service(raw, path, known) {
   const domains = array(raw.domains, `${path}.domains`, LIMITS.domainsPerService, 1).map((d, i) =>
     domain(d, `${path}.domains[${i}]`),
   );
-  if (raw.grade !== null && !GRADES.has(raw.grade)) fail(`${path}.grade`, 'must be A, B, C, D, F or null');
+  if (raw.grade !== null && !known.grades.has(raw.grade)) fail(`${path}.grade`, 'must be a grade of the methodology or null');
   if (raw.score !== null && !(typeof raw.score === 'number' && Number.isFinite(raw.score) && raw.score >= 0 && raw.score <= 100)) {
     fail(`${path}.score`, 'must be a number 0..100 or null');
   }
@@ -216,6 +265,15 @@ function service(raw, path, known) {
     summary: raw.summary == null ? '' : text(raw.summary, `${path}.summary`, LIMITS.summary, { min: 0 }),
     domains,
     meeting_patterns: meetingPatterns(raw.meeting_patterns ?? [], `${path}.meeting_patterns`, domains),
+    groups: array(raw.groups, `${path}.groups`, LIMITS.groups).map((item, i) => {
+      const where = `${path}.groups[${i}]`;
+      object(item, where);
+      if (!known.groups.has(item.id)) fail(`${where}.id`, 'not a group of the methodology');
+      if (item.score !== null && !(Number.isInteger(item.score) && item.score >= 0 && item.score <= 100)) {
+        fail(`${where}.score`, 'must be a whole number 0..100 or null');
+      }
+      return { id: item.id, score: item.score };
+    }),
     criteria: criteria(raw.criteria, `${path}.criteria`, known),
   };
 }
@@ -232,7 +290,12 @@ export function validateBundle(raw) {
     const generatedAt = pattern(raw.generated_at, 'generated_at', DATETIME);
     if (Number.isNaN(Date.parse(generatedAt))) fail('generated_at', 'is not a real time');
     const method = methodology(raw.methodology, 'methodology');
-    const known = { criteria: new Set(method.criteria.map((c) => c.id)), levels: new Set(method.levels) };
+    const known = {
+      criteria: new Set(method.criteria.map((c) => c.id)),
+      levels: new Set(method.levels),
+      grades: new Set(method.grades.map((g) => g.letter)),
+      groups: new Set(method.groups.map((g) => g.id)),
+    };
     const slugs = new Set();
     const owners = new Map();
     const services = array(raw.services, 'services', LIMITS.services).map((item, i) => {

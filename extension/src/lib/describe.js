@@ -1,21 +1,22 @@
 // Plain-language wording shared by the popup and the meeting notification.
 
-export const LEVEL_LABELS = {
-  full: 'Yes',
-  partial: 'Partly',
-  none: 'No',
-  no_disclosure: 'Not disclosed',
-  not_applicable: 'Not applicable',
-};
-
-export function levelLabel(level) {
-  return LEVEL_LABELS[level] ?? level;
+/**
+ * A level in the methodology's words, which the bundle carries (one vocabulary for the
+ * API, the pages and the extension); the level's id when the bundle has no word for it.
+ */
+export function levelLabel(level, methodology) {
+  return methodology?.level_labels?.[level] ?? level;
 }
 
-/** "grade B (score 72)", "not enough information for a grade", "discontinued (...)" */
+/** What a grade letter means on the methodology's scale, or null. */
+export function gradeMeaning(letter, methodology) {
+  return methodology?.grades?.find((g) => g.letter === letter)?.meaning ?? null;
+}
+
+/** "grade B (score 72)", "review in progress, no grade yet", "discontinued (...)" */
 export function gradePhrase(service, { withScore = true } = {}) {
   const score = service.score === null || !withScore ? '' : ` (score ${Math.round(service.score)})`;
-  const graded = service.grade ? `grade ${service.grade}${score}` : 'not enough information for a grade';
+  const graded = service.grade ? `grade ${service.grade}${score}` : 'review in progress, no grade yet';
   return service.status === 'discontinued' ? `discontinued, ${service.grade ? `last ${graded}` : 'no grade'}` : graded;
 }
 
@@ -31,13 +32,15 @@ const TRANSPARENCY = {
   full: 'Publishes a transparency report',
   partial: 'Publishes a limited transparency report',
   none: 'No transparency report',
-  no_disclosure: 'No transparency report found',
+  no_disclosure: 'Discloses nothing about government demands',
 };
+// The methodology's level definitions for e2ee_calls: partial covers opt-in, some calls
+// only and some plans only, so the notice says no more than that.
 const E2EE = {
-  full: 'end-to-end encryption is on by default',
-  partial: 'end-to-end encryption is off by default',
+  full: 'end-to-end encryption is on by default for every call',
+  partial: 'end-to-end encryption covers only some calls, plans or settings',
   none: 'no end-to-end encryption',
-  no_disclosure: 'no end-to-end encryption disclosed',
+  no_disclosure: 'end-to-end encryption not disclosed',
 };
 
 function levelOf(service, id) {

@@ -2,7 +2,7 @@
 // sources. Opened from the toolbar (the active tab) or as popup.html?tabId=N (from a
 // notification, or in tests). Reads the same dataset as the background; sends nothing.
 import { badgeState } from '../lib/badge.js';
-import { levelLabel, staleWarning, statusLine } from '../lib/describe.js';
+import { gradeMeaning, levelLabel, staleWarning, statusLine } from '../lib/describe.js';
 import { loadDataset } from '../lib/dataset.js';
 import { ext } from '../lib/ext.js';
 import { tryMatchUrl } from '../lib/matcher.js';
@@ -40,26 +40,66 @@ function gradeTile(match) {
   );
 }
 
-function criterionItem(criterion, names) {
-  const evidence = h('p', { className: 'evidence', title: 'Click to show all' }, criterion.evidence);
-  evidence.addEventListener('click', () => evidence.classList.toggle('expanded'));
+function sourceItem(source) {
+  // Publisher and section, not a bare host: two sources on one site read differently.
+  const publisher = hostLabel(source.url).replace(/^www\./, '');
   return h(
     'li',
-    { 'data-criterion': criterion.id },
+    { className: `source source-${source.kind}` },
+    h('span', { className: 'source-kind' }, source.kind === 'official' ? 'Official' : 'Independent'),
+    ' ',
+    externalLink(source.url, `${publisher}: ${source.section}`),
+  );
+}
+
+function criterionItem(criterion, names, methodology) {
+  const parts = [
     h(
       'div',
       { className: 'criterion-head' },
       h('span', { className: 'criterion-name' }, names.get(criterion.id) ?? criterion.id),
-      h('span', { className: `level level-${criterion.level}` }, levelLabel(criterion.level)),
+      h('span', { className: `level level-${criterion.level}` }, levelLabel(criterion.level, methodology)),
     ),
-    evidence,
-    h('div', { className: 'sources' }, criterion.sources.map((url) => externalLink(url, hostLabel(url)))),
+  ];
+  if (criterion.latest_period_end) {
+    const counted =
+      criterion.counted_level !== criterion.level
+        ? ` Older than the methodology allows: counts as ${levelLabel(criterion.counted_level, methodology).toLowerCase()}.`
+        : '';
+    parts.push(h('p', { className: 'period' }, `Latest report covers up to ${criterion.latest_period_end}.${counted}`));
+  }
+  if (criterion.evidence) {
+    const evidence = h('p', { className: 'evidence', title: 'Click to show all' }, criterion.evidence);
+    evidence.addEventListener('click', () => evidence.classList.toggle('expanded'));
+    parts.push(evidence);
+  }
+  if (criterion.sources.length) parts.push(h('ul', { className: 'sources' }, criterion.sources.map(sourceItem)));
+  return h('li', { 'data-criterion': criterion.id }, ...parts);
+}
+
+function subScores(service, methodology) {
+  const scores = new Map((service.groups ?? []).map((g) => [g.id, g.score]));
+  return h(
+    'ul',
+    { className: 'sub-scores', id: 'sub-scores', 'aria-label': 'Sub-scores by group' },
+    methodology.groups.map((group) => {
+      const score = scores.get(group.id);
+      return h(
+        'li',
+        { 'data-group': group.id },
+        h('span', { className: 'group-name' }, group.name),
+        h('meter', { min: '0', max: '100', value: String(score ?? 0), 'aria-hidden': 'true' }),
+        h('span', { className: 'group-score' }, score == null ? '\u2014' : String(score)),
+      );
+    }),
   );
 }
 
 function renderRated(root, match, dataset, apiUrl) {
   const { service } = match;
-  const names = new Map(dataset.bundle.methodology.criteria.map((c) => [c.id, c.name]));
+  const methodology = dataset.bundle.methodology;
+  const names = new Map(methodology.criteria.map((c) => [c.id, c.name]));
+  const meaning = service.grade ? gradeMeaning(service.grade, methodology) : null;
   const order = new Map(dataset.bundle.methodology.criteria.map((c, i) => [c.id, i]));
   const criteria = [...service.criteria].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   const stale = staleWarning(service);
@@ -80,8 +120,10 @@ function renderRated(root, match, dataset, apiUrl) {
     ),
     match.meeting ? h('p', { className: 'meeting', id: 'meeting' }, 'You are joining a meeting on this service.') : null,
     stale ? h('p', { className: 'warning', id: 'stale' }, stale) : null,
+    meaning ? h('p', { className: 'grade-meaning', id: 'grade-meaning' }, `${service.grade}: ${meaning}`) : null,
     service.summary ? h('p', { className: 'summary' }, service.summary) : null,
-    h('ul', { className: 'criteria', id: 'criteria' }, criteria.map((c) => criterionItem(c, names))),
+    subScores(service, methodology),
+    h('ul', { className: 'criteria', id: 'criteria' }, criteria.map((c) => criterionItem(c, names, methodology))),
     h(
       'footer',
       {},

@@ -199,10 +199,29 @@ describe('the extension in Chromium', { timeout: 110_000 }, () => {
     assert.equal(await popup.locator('#stale').count(), zoom.stale ? 1 : 0);
     assert.ok(await popup.isVisible('#meeting'));
     assert.equal(await popup.locator('#criteria > li').count(), zoom.criteria.length);
-    const first = popup.locator('#criteria > li').first();
-    assert.ok((await first.locator('.evidence').textContent()).length > 10);
-    const href = await first.locator('.sources a').first().getAttribute('href');
-    assert.match(href, /^https?:\/\//);
+    // The popup explains the letter: what it means on the scale, and the sub-scores.
+    const meaning = snapshot.methodology.grades.find((g) => g.letter === zoom.grade).meaning;
+    assert.equal(await popup.textContent('#grade-meaning'), `${zoom.grade}: ${meaning}`);
+    for (const group of zoom.groups) {
+      const row = popup.locator(`#sub-scores li[data-group="${group.id}"]`);
+      assert.equal(await row.locator('.group-score').textContent(), group.score === null ? '\u2014' : String(group.score));
+    }
+    // Each criterion: the level in the methodology's words, the report period, and sources
+    // as publisher and section, marked official or independent.
+    for (const criterion of zoom.criteria) {
+      const item = popup.locator(`#criteria > li[data-criterion="${criterion.id}"]`);
+      assert.equal(await item.locator('.level').textContent(), snapshot.methodology.level_labels[criterion.level]);
+      if (criterion.latest_period_end) {
+        assert.match(await item.locator('.period').textContent(), new RegExp(`covers up to ${criterion.latest_period_end}`));
+      }
+      assert.equal(await item.locator('.sources li').count(), criterion.sources.length);
+      for (const [i, source] of criterion.sources.entries()) {
+        const li = item.locator('.sources li').nth(i);
+        assert.equal(await li.locator('a').getAttribute('href'), new URL(source.url).href);
+        assert.match(await li.locator('a').textContent(), new RegExp(`: ${source.section.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+        assert.equal(await li.locator('.source-kind').textContent(), source.kind === 'official' ? 'Official' : 'Independent');
+      }
+    }
     const full = await popup.getAttribute('footer a', 'href');
     assert.equal(full, `${build.apiUrl}/services/${zoom.slug}`);
     await popup.screenshot({ path: path.join(SCREENSHOTS_DIR, 'popup.png'), fullPage: true });

@@ -38,7 +38,7 @@ test('insufficient data and discontinued services have their own looks', () => {
   const insufficient = badgeState({ service: service({ grade: null, score: null }), meeting: false });
   assert.equal(insufficient.text, '?');
   assert.equal(insufficient.color, INSUFFICIENT_COLOURS.background);
-  assert.equal(insufficient.title, 'Candor: Zoom \u2014 not enough information for a grade');
+  assert.equal(insufficient.title, 'Candor: Zoom \u2014 review in progress, no grade yet');
   const gone = badgeState({ service: service({ status: 'discontinued', grade: 'D', score: 41 }), meeting: true });
   assert.equal(gone.text, '\u00d7\u2022');
   assert.equal(gone.color, DISCONTINUED_COLOURS.background);
@@ -69,24 +69,27 @@ test('the meeting notification says what is missing or present', () => {
   const criteria = (t, e) => [{ id: 'transparency_report', level: t }, { id: 'e2ee_calls', level: e }];
   assert.equal(
     meetingMessage(service({ grade: 'C', score: 60, criteria: criteria('none', 'partial') })),
-    'Zoom: grade C. No transparency report; end-to-end encryption is off by default.',
+    'Zoom: grade C. No transparency report; end-to-end encryption covers only some calls, plans or settings.',
   );
   assert.equal(
     meetingMessage(service({ grade: 'A', score: 90, criteria: criteria('full', 'full') })),
-    'Zoom: grade A. Publishes a transparency report; end-to-end encryption is on by default.',
+    'Zoom: grade A. Publishes a transparency report; end-to-end encryption is on by default for every call.',
   );
   assert.equal(
     meetingMessage(service({ grade: null, score: null, criteria: criteria('no_disclosure', 'not_applicable') })),
-    'Zoom: not enough information for a grade. No transparency report found.',
+    'Zoom: review in progress, no grade yet. Discloses nothing about government demands.',
   );
   assert.equal(meetingMessage(service({ criteria: [] })), 'Zoom: grade B.');
   assert.equal(gradePhrase(service({ status: 'discontinued', grade: null })), 'discontinued, no grade');
-  assert.equal(levelLabel('no_disclosure'), 'Not disclosed');
+  const methodology = { level_labels: { no_disclosure: 'Not disclosed', not_assessed: 'Not assessed yet' } };
+  assert.equal(levelLabel('no_disclosure', methodology), 'Not disclosed');
+  assert.equal(levelLabel('not_assessed', methodology), 'Not assessed yet');
+  assert.equal(levelLabel('made_up', methodology), 'made_up');
 });
 
 test('the popup status line and stale warning', () => {
   assert.equal(statusLine(service()), 'Active \u00b7 grade B (score 72)');
-  assert.equal(statusLine(service({ grade: null, score: null })), 'Active \u00b7 not enough information for a grade');
+  assert.equal(statusLine(service({ grade: null, score: null })), 'Active \u00b7 review in progress, no grade yet');
   assert.equal(statusLine(service({ status: 'discontinued', grade: 'D', score: 41 })), 'Discontinued \u00b7 last grade D (score 41)');
   assert.equal(statusLine(service({ status: 'discontinued', grade: null, score: null })), 'Discontinued \u00b7 no grade');
   assert.equal(staleWarning(service({ stale: false })), null);

@@ -27,8 +27,9 @@ test('the sample bundle is valid and comes back as a clean copy', () => {
 });
 
 test('unknown or missing format is rejected', () => {
-  rejects((b) => (b.format = 2), 'format 2');
-  rejects((b) => (b.format = '1'), 'format as a string');
+  rejects((b) => (b.format = 1), 'format 1 (the v1 shape)');
+  rejects((b) => (b.format = 3), 'format 3');
+  rejects((b) => (b.format = '2'), 'format as a string');
   rejects((b) => delete b.format, 'no format');
 });
 
@@ -41,7 +42,7 @@ test('wrong types anywhere are rejected', () => {
   rejects((b) => (b.services[0].name = 42), 'name as number');
   rejects((b) => (b.services[0].domains = 'zoom.us'), 'domains as string');
   rejects((b) => (b.services[0].grade = 'b'), 'lowercase grade');
-  rejects((b) => (b.services[0].grade = 'E'), 'grade E');
+  rejects((b) => (b.services[0].grade = 'E'), 'grade E (not on this methodology\'s scale)');
   rejects((b) => (b.services[0].grade = 3), 'numeric grade');
   rejects((b) => (b.services[0].score = 101), 'score over 100');
   rejects((b) => (b.services[0].score = -1), 'negative score');
@@ -52,8 +53,20 @@ test('wrong types anywhere are rejected', () => {
   rejects((b) => (b.services[0].reviewed_on = '2026-02-30'), 'impossible date');
   rejects((b) => (b.services[0].criteria[0].level = 'excellent'), 'unknown level');
   rejects((b) => (b.services[0].criteria[0].id = 'made_up'), 'unknown criterion');
-  rejects((b) => (b.services[0].criteria[0].sources = ['javascript:alert(1)']), 'script URL as source');
-  rejects((b) => (b.services[0].criteria[0].sources = ['data:text/html,hi']), 'data URL as source');
+  const source = (url, kind = 'official') => [{ url, kind, section: 'A section' }];
+  rejects((b) => (b.services[0].criteria[0].sources = source('javascript:alert(1)')), 'script URL as source');
+  rejects((b) => (b.services[0].criteria[0].sources = source('data:text/html,hi')), 'data URL as source');
+  rejects((b) => (b.services[0].criteria[0].sources = ['https://zoom.us/']), 'a v1 bare-URL source');
+  rejects((b) => (b.services[0].criteria[0].sources = source('https://zoom.us/', 'mirror')), 'unknown source kind');
+  rejects((b) => (b.services[0].criteria[0].sources[0].section = 'x\u0007'), 'control character in a section');
+  rejects((b) => (b.services[0].criteria[0].counted_level = 'great'), 'unknown counted level');
+  rejects((b) => (b.services[0].criteria[0].latest_period_end = '2026-13-01'), 'impossible report period');
+  rejects((b) => (b.services[0].groups = [{ id: 'made_up', score: 1 }]), 'unknown group');
+  rejects((b) => (b.services[0].groups[0].score = 100.5), 'fractional sub-score');
+  rejects((b) => (b.methodology.grades[1].letter = 'A'), 'duplicate grade letter');
+  rejects((b) => (b.methodology.grades[0].letter = 'a'), 'lowercase grade letter');
+  rejects((b) => (b.methodology.criteria[0].group = 'made_up'), 'criterion in an unknown group');
+  rejects((b) => delete b.methodology.level_labels.full, 'a level without words');
   rejects((b) => (b.methodology.criteria = []), 'no criteria');
   rejects((b) => (b.version = 'a b'), 'bad version');
   rejects((b) => (b.generated_at = 'yesterday'), 'bad time');
@@ -116,4 +129,32 @@ test('bytes and text parse to the same bundle', () => {
   const fromText = parseBundle(sampleText);
   const fromBytes = parseBundle(new TextEncoder().encode(sampleText));
   assert.deepEqual(fromBytes, fromText);
+});
+
+test('the grade letters come from the methodology: a new grade E is accepted when the bundle lists it', () => {
+  const raw = fresh();
+  raw.methodology.grades.splice(4, 0, { letter: 'E', min_score: 25, meaning: 'Poor.' });
+  raw.services[0].grade = 'E';
+  const clean = validateBundle(raw);
+  assert.equal(clean.services[0].grade, 'E');
+  assert.deepEqual(
+    clean.methodology.grades.map((g) => g.letter),
+    ['A', 'B', 'C', 'D', 'E', 'F'],
+  );
+});
+
+test('v2 fields come through clean: sub-scores, source objects, report period, not_assessed', () => {
+  const raw = fresh();
+  raw.services[0].criteria[1].level = 'not_assessed';
+  raw.services[0].criteria[1].counted_level = 'not_assessed';
+  raw.services[0].criteria[1].evidence = null;
+  raw.services[0].criteria[1].sources = [];
+  const clean = validateBundle(raw);
+  const zoom = clean.services[0];
+  assert.equal(zoom.criteria[1].level, 'not_assessed');
+  assert.equal(zoom.criteria[1].evidence, null);
+  assert.deepEqual(zoom.groups, raw.services[0].groups);
+  assert.equal(zoom.criteria[0].latest_period_end, '2026-06-30');
+  assert.deepEqual(Object.keys(zoom.criteria[0].sources[0]).sort(), ['kind', 'section', 'url']);
+  assert.equal(clean.methodology.level_labels.no_disclosure, 'Not disclosed');
 });

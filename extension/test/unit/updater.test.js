@@ -85,7 +85,7 @@ const hostile = {
     return json(JSON.stringify(b));
   },
   'wrong types': () => json(JSON.stringify({ ...JSON.parse(sample), services: 'all of them' })),
-  'an unknown format': () => json(JSON.stringify({ ...JSON.parse(sample), format: 2 })),
+  'an unknown format': () => json(JSON.stringify({ ...JSON.parse(sample), format: 3 })),
   'HTTP 500': () => new Response('no', { status: 500 }),
   'a network error': () => {
     throw new TypeError('Failed to fetch');

@@ -1,11 +1,31 @@
 // The real Candor API, started by the test on a copy of fixtures/ in which one
 // service's criteria are changed, so that a refreshed bundle differs from the snapshot.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CANDOR_BIN, PROJECT_ROOT } from '../../support/paths.js';
+import { CANDOR_BIN, PROJECT_ROOT, VENV_PYTHON } from '../../support/paths.js';
+
+const RAISE_LEVELS = `
+import sys, yaml
+path, level = sys.argv[1], sys.argv[2]
+data = yaml.safe_load(open(path, encoding="utf-8"))
+for cid, entry in data["criteria"].items():
+    entry["level"] = level
+    entry.pop("official_silent", None)
+    if not entry.get("evidence"):
+        entry["evidence"] = "Changed by the extension browser test to move the grade."
+        entry["sources"] = [{"url": data["homepage"], "kind": "official",
+                             "section": "Homepage", "retrieved_on": str(data["reviewed_on"])}]
+    entry.pop("latest_period_end", None)
+    if level in ("full", "partial") and cid in ("transparency_report", "moderation_transparency"):
+        entry["latest_period_end"] = str(data["reviewed_on"])
+    if level == "no_disclosure" and not data.get("examined"):
+        data["examined"] = [{"url": data["homepage"], "title": "Homepage",
+                             "retrieved_on": str(data["reviewed_on"])}]
+yaml.safe_dump(data, open(path, "w", encoding="utf-8"), sort_keys=False, allow_unicode=True)
+`;
 
 export async function freePort() {
   const server = createServer();
@@ -25,10 +45,11 @@ export async function startApi({ slug, level, synthetic = 0 }) {
   const fixtures = path.join(dir, 'fixtures');
   cpSync(path.join(PROJECT_ROOT, 'fixtures'), fixtures, { recursive: true });
   const file = path.join(fixtures, 'services', `${slug}.yaml`);
-  const original = readFileSync(file, 'utf8');
-  const changed = original.replace(/^(\s+level:\s*)\S+/gm, `$1${level}`);
-  if (changed === original) throw new Error(`could not change the levels in ${file}`);
-  writeFileSync(file, changed);
+  // A real YAML edit (the project's own Python and PyYAML), keeping the file valid under the
+  // methodology: a raised report criterion needs a recent period, and every criterion that
+  // had no evidence (not assessed) gets some, on the service's homepage.
+  const edit = spawnSync(VENV_PYTHON, ['-c', RAISE_LEVELS, file, level], { encoding: 'utf8' });
+  if (edit.status !== 0) throw new Error(`could not change the levels in ${file}:\n${edit.stderr}`);
   if (synthetic) {
     // Services the snapshot does not know: the extension has no host access to them.
     const synth = spawnSync(CANDOR_BIN, ['fixtures', 'synth', String(synthetic), path.join(dir, 'synth')], { cwd: dir, encoding: 'utf8' });
