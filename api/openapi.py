@@ -21,6 +21,7 @@ from api.schemas import (
 )
 
 PROBLEM = "application/problem+json"
+OPENAPI_VERSION = "3.1.0"
 
 
 @dataclass(frozen=True)
@@ -407,7 +408,7 @@ def openapi_document(examples: dict[str, Any] | None = None, server: str = "/") 
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method] = _operation(op, examples or {})
     return {
-        "openapi": "3.1.0",
+        "openapi": OPENAPI_VERSION,
         "info": {
             "title": "Candor rating API",
             "version": "1.0.0",
