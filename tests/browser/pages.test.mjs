@@ -414,11 +414,11 @@ describe('API reference', () => {
       assert.match(csp, /connect-src 'self'/);
       assert.doesNotMatch(csp, /unsafe/);
 
-      const document = await api(server.base, '/openapi.json');
-      const operations = Object.values(document.paths).flatMap((methods) => Object.keys(methods));
+      const openapi = await api(server.base, '/openapi.json');
+      const operations = Object.values(openapi.paths).flatMap((methods) => Object.keys(methods));
       await page.locator(`${CONTAINER} .opblock`).first().waitFor();
       assert.equal(await page.locator(`${CONTAINER} .opblock`).count(), operations.length);
-      assert.equal((await page.locator(`${CONTAINER} .info .title`).innerText()).split('\n')[0].trim(), document.info.title);
+      assert.equal((await page.locator(`${CONTAINER} .info .title`).innerText()).split('\n')[0].trim(), openapi.info.title);
 
       // The site's own header and links back to the public pages, around Swagger UI.
       const nav = page.locator('header.site-header nav');
@@ -461,7 +461,7 @@ describe('API reference', () => {
       const body = model.locator('.json-schema-2020-12-body').first();
       await page.waitForFunction((el) => !el.classList.contains('json-schema-2020-12-body--collapsed'), await body.elementHandle());
       const shown = (await body.locator('.json-schema-2020-12__title').allInnerTexts()).map((text) => text.trim());
-      for (const property of document.components.schemas.RatingSummary.required) {
+      for (const property of openapi.components.schemas.RatingSummary.required) {
         assert.ok(shown.includes(property), `${property} not in ${shown}`);
       }
 
@@ -530,10 +530,10 @@ describe('API reference', () => {
     const { context, page, attempted, problems } = await offlinePage();
     try {
       await page.goto(`${server.base}/docs`);
-      const document = await api(server.base, '/openapi.json');
+      const openapi = await api(server.base, '/openapi.json');
       await page.locator(`${CONTAINER} .opblock`).first().waitFor();
       const seen = [];
-      for (const [route, methods] of Object.entries(document.paths)) {
+      for (const [route, methods] of Object.entries(openapi.paths)) {
         for (const [method, op] of Object.entries(methods)) {
           if (method !== 'get') continue;
           const operation = await openOperation(page, operationId(op.tags[0], op.operationId));
@@ -551,7 +551,7 @@ describe('API reference', () => {
       const batch = await openOperation(page, operationId('ratings', 'lookupUrls'));
       const answer = await tryItOut(batch);
       assert.equal(answer.status, 200);
-      const { example } = document.paths['/v1/lookup'].post.requestBody.content['application/json'];
+      const { example } = openapi.paths['/v1/lookup'].post.requestBody.content['application/json'];
       const results = JSON.parse(answer.body).results;
       assert.deepEqual(results.map((r) => r.url), example.urls);
       assert.equal(results[0].service.slug, 'zoom');
