@@ -8,8 +8,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
-from api.docs import render_docs
-from api.openapi import openapi_document
+from api import assets
+from api.docs import docs_assets, render_docs
+from api.middleware import DOCS_CSP
+from api.openapi import OPENAPI_VERSION, openapi_document
 from api.responses import Rendered, cached_response
 from api.schemas import LookupResult, summary_of
 from api.state import AppState, state_of
@@ -59,13 +61,20 @@ async def openapi_json(request: Request) -> Response:
 
 async def docs(request: Request) -> Response:
     state = state_of(request)
+    dataset = state.read_path.dataset if state.read_path.loaded else None
 
     async def render() -> Rendered:
-        html = render_docs(_document(state)).encode()
+        html = render_docs(OPENAPI_VERSION, dataset)
         return Rendered.of(html, _version(state), "text/html; charset=utf-8")
 
-    rendered = await state.answer((_version(state), "docs"), render)
-    return cached_response(request, rendered, max_age=state.settings.cache_max_age)
+    # The asset URLs carry their content hashes: new files mean a new page (and ETag).
+    key = (_version(state), "docs", docs_assets(), assets.href("candor.css"))
+    rendered = await state.answer(key, render)
+    response = cached_response(request, rendered, max_age=state.settings.cache_max_age)
+    # Swagger UI fetches /openapi.json and the "Try it out" calls: the one page whose CSP
+    # allows connecting, to this origin only (api/middleware.py).
+    response.headers["Content-Security-Policy"] = DOCS_CSP.decode()
+    return response
 
 
 async def metrics(request: Request) -> Response:

@@ -24,10 +24,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter
 
-_HTML_CSP = (
+PAGE_CSP = (
     b"default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
     b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
+# /docs (Swagger UI) differs in one directive: connect-src 'self', since it fetches
+# /openapi.json and sends "Try it out" requests from the page; the public pages fetch
+# nothing, so theirs stays 'none' (from default-src). Still only this origin: a request
+# to anywhere else is refused by the browser. Swagger UI needs nothing else, and no
+# 'unsafe-inline' or 'unsafe-eval': its script, its stylesheet and its configuration
+# (api/static/docs.js) are files from this origin, its icons are data: images, it uses
+# system fonts only (font-src stays 'none'), and the inline styling React applies goes
+# through the CSSOM, which style-src does not govern. The browser test listens for CSP
+# violations on /docs and fails on any.
+DOCS_CSP = PAGE_CSP + b"; connect-src 'self'"
 # Every answer: no content sniffing. HTML pages also get a strict CSP, no referrer and no
 # framing; on JSON, SVG and text those would only cost bytes and time on the hot path
 # (a browser does not render them as pages), so they are left off there.
@@ -35,11 +45,14 @@ _NOSNIFF = (b"x-content-type-options", b"nosniff")
 _HTML_ONLY = [
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
-    (b"content-security-policy", _HTML_CSP),
 ]
+_PAGE_CSP_HEADER = (b"content-security-policy", PAGE_CSP)
 # Headers this layer sets on every answer: an inner answer's own value is replaced (Vary
 # is merged), never duplicated. Endpoints set none of the CORS or RateLimit-* headers
 # themselves, except the preflight and 429 answers built here, which keep theirs.
+# The one exception is an HTML answer's own Content-Security-Policy: a page that needs a
+# different policy (only /docs, with DOCS_CSP) sends it and keeps it; every other page
+# gets PAGE_CSP.
 _OWNED = frozenset(
     {
         b"x-content-type-options",
@@ -168,11 +181,14 @@ class Edge:
         """The answer's headers plus ours, in one pass over the few it already has."""
         out: list[tuple[bytes, bytes]] = []
         html = False
+        own_csp: bytes | None = None
         vary: list[bytes] = []
         for name, value in headers:
             if name in _OWNED:
                 if name == b"vary":
                     vary.append(value)
+                elif name == b"content-security-policy" and own_csp is None:
+                    own_csp = value
                 continue
             if name == b"content-type" and value.startswith(b"text/html"):
                 html = True
@@ -189,4 +205,8 @@ class Edge:
         out.append(_NOSNIFF)
         if html:
             out.extend(_HTML_ONLY)
+            if own_csp is None:
+                out.append(_PAGE_CSP_HEADER)
+            else:
+                out.append((b"content-security-policy", own_csp))
         return out

@@ -22,6 +22,7 @@ from api.schemas import (
 )
 
 PROBLEM = "application/problem+json"
+OPENAPI_VERSION = "3.1.0"
 
 
 @dataclass(frozen=True)
@@ -387,7 +388,7 @@ def openapi_document(examples: dict[str, Any] | None = None, server: str = "/") 
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method] = _operation(op, examples or {})
     return {
-        "openapi": "3.1.0",
+        "openapi": OPENAPI_VERSION,
         "info": {
             "title": "Candor rating API",
             "version": "1.0.0",

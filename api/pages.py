@@ -10,7 +10,6 @@ with an ETag like the JSON answers.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from api import assets
 from api.html import Child, Html, join, render_markdown, safe_url, tag
 from api.palette import INSUFFICIENT, colours_for
 from api.responses import Rendered, cached_response
@@ -33,80 +33,68 @@ from ratings.methodology import Criterion, Methodology
 from ratings.readpath import DatasetUnavailable
 
 HTML_TYPE = "text/html; charset=utf-8"
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 DEFAULT_METHODOLOGY_DOC = Path(__file__).resolve().parent.parent / "docs" / "methodology.md"
 MAX_QUERY = 100
 
-# What /static serves: an allow-list, so no path from a request ever reaches the disk.
-_ASSET_TYPES = {"candor.css": "text/css; charset=utf-8"}
 _YEAR = 365 * 24 * 3600
 
 
 # static assets --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Asset:
-    rendered: Rendered
-    digest: str
-
-
-_assets: dict[str, tuple[tuple[int, int], _Asset]] = {}
-
-
-def _asset(name: str) -> _Asset:
-    """The asset's bytes, re-read only when the file changes (edits show without a restart).
-
-    Read synchronously: a stat per request and a few KiB on change cost less than a
-    thread hop.
-    """
-    path = STATIC_DIR / name
-    stat = path.stat()
-    stamp = (stat.st_mtime_ns, stat.st_size)
-    cached = _assets.get(name)
-    if cached and cached[0] == stamp:
-        return cached[1]
-    body = path.read_bytes()
-    digest = hashlib.blake2b(body, digest_size=6).hexdigest()
-    asset = _Asset(Rendered.of(body, "static", _ASSET_TYPES[name]), digest)
-    _assets[name] = (stamp, asset)
-    return asset
-
-
 def _css_href() -> str:
     # The content hash in the URL lets the stylesheet be cached for a year: a changed file
     # gets a new URL (and the pages that name it a new ETag).
-    return f"/static/candor.css?v={_asset('candor.css').digest}"
+    return assets.href("candor.css")
 
 
 async def static_asset(request: Request) -> Response:
     name = request.path_params["name"]
-    if name not in _ASSET_TYPES:
+    if name not in assets.FILES:
         return _error_page(request, 404, "Not found", "There is no such file.")
-    asset = _asset(name)
+    asset = assets.asset(name)
+    # The gzip form when the client takes it: one representation per encoding, each with
+    # its own ETag, and Vary tells caches in front which one they hold.
+    wants_gzip = "gzip" in request.headers.get("accept-encoding", "").lower()
+    rendered = asset.gzipped if wants_gzip else asset.plain
     if request.query_params.get("v") != asset.digest:
         # Unversioned (or an old version's) URL: cached like any other answer.
         max_age = state_of(request).settings.cache_max_age
-        return cached_response(request, asset.rendered, max_age=max_age)
-    response = cached_response(request, asset.rendered, max_age=_YEAR)
-    # This URL names these exact bytes: they never change, so no revalidation is needed.
-    response.headers["Cache-Control"] = f"public, max-age={_YEAR}, immutable"
+        response = cached_response(request, rendered, max_age=max_age, vary="Accept-Encoding")
+    else:
+        response = cached_response(request, rendered, max_age=_YEAR, vary="Accept-Encoding")
+        # This URL names these exact bytes: they never change, so no revalidation is needed.
+        response.headers["Cache-Control"] = f"public, max-age={_YEAR}, immutable"
+    if wants_gzip and response.status_code == 200:
+        response.headers["Content-Encoding"] = "gzip"
     return response
 
 
 # layout -------------------------------------------------------------------------------
 
-_NAV = (("/", "Services", "home"), ("/methodology", "Methodology", "methodology"))
+_NAV = (
+    ("/", "Services", "home"),
+    ("/methodology", "Methodology", "methodology"),
+    ("/docs", "API", "api"),
+)
 
 
-def _layout(
+def layout(
     *,
     title: str,
     main: Html,
     current: str | None,
     description: str,
     dataset: Dataset | None,
+    styles: Sequence[str] = (),
+    scripts: Sequence[str] = (),
 ) -> bytes:
+    """A whole page: head, site header and nav, ``main``, footer.
+
+    ``styles`` are stylesheet URLs loaded before the site's own (which therefore wins
+    where both style the same thing); ``scripts`` are external script URLs, run in order
+    after the page is parsed. Nothing inline: the pages' CSP allows neither.
+    """
     nav_items = [
         tag(
             "li",
@@ -115,7 +103,6 @@ def _layout(
         )
         for href, label, key in _NAV
     ]
-    nav_items.append(tag("li", None, tag("a", {"href": "/docs"}, "API")))
     footer_bits: list[Child] = [
         "Candor rates what video-calling companies publicly commit to. ",
         tag("a", {"href": "/v1/services"}, "Data as JSON"),
@@ -151,7 +138,10 @@ def _layout(
                     tag("meta", {"name": "color-scheme", "content": "light dark"}),
                     # An empty icon: browsers stop asking for /favicon.ico.
                     tag("link", {"rel": "icon", "href": "data:,"}),
+                    *(tag("link", {"rel": "stylesheet", "href": href}) for href in styles),
                     tag("link", {"rel": "stylesheet", "href": _css_href()}),
+                    # defer: run in order once the document is parsed, without blocking it.
+                    *(tag("script", {"src": src, "defer": True}) for src in scripts),
                 ),
                 Html("\n"),
                 tag(
@@ -199,7 +189,7 @@ def _error_page(
         ],
         "\n",
     )
-    body = _layout(title=title, main=main, current=None, description=message, dataset=dataset)
+    body = layout(title=title, main=main, current=None, description=message, dataset=dataset)
     # Not cached: an error answer should not outlive its cause in anyone's cache.
     return Response(
         body, status_code=status, media_type=HTML_TYPE, headers={"Cache-Control": "no-store"}
@@ -750,7 +740,7 @@ def render_home(dataset: Dataset, query: HomeQuery) -> bytes:
         ],
         "\n",
     )
-    return _layout(
+    return layout(
         title="Privacy and transparency ratings",
         main=main,
         current="home",
@@ -1178,7 +1168,7 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
         "\n",
     )
     grade = rating.grade or "not graded"
-    return _layout(
+    return layout(
         title=f"{rating.name}: {grade}",
         main=main,
         current=None,
@@ -1226,7 +1216,7 @@ def render_methodology(source: str, dataset: Dataset | None) -> bytes:
     if "<h1" not in content:
         content = join([tag("h1", None, "Methodology"), content], "\n")
     main = tag("article", {"class": "prose"}, content)
-    return _layout(
+    return layout(
         title="Methodology",
         main=main,
         current="methodology",
@@ -1332,7 +1322,7 @@ async def suggest(request: Request) -> Response:
             "your computer, and this page stores nothing.",
         ),
     ]
-    body = _layout(
+    body = layout(
         title=heading,
         main=join(parts, "\n"),
         current=None,
@@ -1352,5 +1342,5 @@ def page_routes(methodology_doc: Path | None = None) -> list[BaseRoute]:
         Route("/services/{slug}", service_page, methods=["GET"]),
         Route("/methodology", _methodology_endpoint(doc), methods=["GET"]),
         Route("/suggest", suggest, methods=["GET"]),
-        Mount("/static", routes=[Route("/{name}", static_asset, methods=["GET"])]),
+        Mount("/static", routes=[Route("/{name:path}", static_asset, methods=["GET"])]),
     ]

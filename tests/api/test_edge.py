@@ -10,6 +10,7 @@ from collections import Counter
 import httpx
 from starlette.applications import Starlette
 
+from api.middleware import DOCS_CSP, PAGE_CSP
 from api.ratelimit import TokenBuckets
 from tests.api.conftest import AppFactory, client_for
 
@@ -89,10 +90,19 @@ async def test_preflights_are_answered_before_the_limit(make_app: AppFactory) ->
 
 
 async def test_html_answers_get_the_strict_page_policy(client: httpx.AsyncClient) -> None:
+    for path in ("/", "/methodology", "/services/zoom", "/services/nope"):
+        page = await client.get(path)
+        assert page.headers["content-type"].startswith("text/html")
+        assert page.headers["content-security-policy"] == PAGE_CSP.decode()
+        assert _names(page)["content-security-policy"] == 1
+
+
+async def test_a_page_with_its_own_policy_keeps_it_once(client: httpx.AsyncClient) -> None:
     docs = await client.get("/docs")
     assert docs.headers["content-type"].startswith("text/html")
-    assert "script-src 'self'" in docs.headers["content-security-policy"]
+    assert docs.headers["content-security-policy"] == DOCS_CSP.decode()
     assert _names(docs)["content-security-policy"] == 1
+    assert set(_names(docs)) >= HTML_ONLY
 
 
 async def test_hot_answers_do_not_outlive_their_dataset(app: Starlette) -> None:

@@ -2,6 +2,9 @@
 // SQLite database loaded from fixtures/. Checks what a person would: the table loads,
 // the plain GET filter form works with JavaScript switched off, a service page shows its
 // criteria, the phone layout does not scroll sideways, the strict CSP blocks nothing.
+// /docs (Swagger UI) runs with JavaScript on and every other origin cut off: it must load,
+// render, search and "try it out" on this server alone, and axe-core must find nothing
+// wrong with the markup the project itself writes.
 // Screenshots land in docs/screenshots/.
 //
 //   npm --prefix tests/browser ci && npm --prefix tests/browser test
@@ -13,7 +16,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,6 +31,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FIXTURES = path.join(ROOT, 'fixtures');
 const SCREENSHOTS = process.env.CANDOR_SCREENSHOTS_DIR ?? path.join(ROOT, 'docs', 'screenshots');
 const READY_TIMEOUT_MS = 60_000;
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -341,6 +346,220 @@ describe('phone', () => {
       // The services section: the filter form and the first rows as cards.
       await page.evaluate(() => document.getElementById('services-h').scrollIntoView());
       await page.screenshot({ path: path.join(SCREENSHOTS, 'phone-home.png') });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('API reference', () => {
+  // The element Swagger UI renders into (api/docs.py). Everything inside it is Swagger UI's
+  // markup; everything outside is ours.
+  const CONTAINER = '#swagger-ui';
+  const operationId = (tag, id) => `#operations-${tag}-${id}`;
+
+  // A page with JavaScript on (Swagger UI needs it) whose every request to another origin
+  // is aborted, as on a machine with no network, and recorded: none may even be tried.
+  async function offlinePage() {
+    const context = await browser.newContext({
+      colorScheme: 'light',
+      viewport: { width: 1280, height: 900 },
+    });
+    const attempted = [];
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (new URL(url).origin === server.base) return route.continue();
+      attempted.push(url);
+      return route.abort('internetdisconnected');
+    });
+    const page = await context.newPage();
+    // Chromium logs CSP refusals as console errors (watch() catches those); this also
+    // keeps the event itself, with the directive, for a clearer failure.
+    await page.addInitScript(() => {
+      window.cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (event) => {
+        window.cspViolations.push(`${event.effectiveDirective} refused ${event.blockedURI}`);
+      });
+    });
+    return { context, page, attempted, problems: watch(page, server.base) };
+  }
+
+  async function openOperation(page, selector) {
+    const operation = page.locator(selector);
+    await operation.locator('.opblock-summary-control').click();
+    await operation.locator('.opblock-body').waitFor();
+    return operation;
+  }
+
+  // Try it out → Execute; the status and body of the live answer Swagger UI shows.
+  async function tryItOut(operation, fill = async () => {}) {
+    await operation.locator('button.try-out__btn').click();
+    await fill();
+    await operation.locator('button.execute').click();
+    const live = operation.locator('.live-responses-table tbody .response');
+    await live.waitFor({ timeout: 15_000 });
+    const status = Number((await live.locator('.response-col_status').textContent()).trim());
+    const body = await live.locator('.response-col_description .microlight, .response-col_description pre').first().innerText();
+    return { status, body };
+  }
+
+  test('serves Swagger UI offline: Markdown, search, try it out, schemas, site header, no axe violations of ours', async (t) => {
+    const { context, page, attempted, problems } = await offlinePage();
+    try {
+      const response = await page.goto(`${server.base}/docs`);
+      assert.equal(response.status(), 200);
+      const csp = response.headers()['content-security-policy'];
+      assert.match(csp, /script-src 'self'/);
+      assert.match(csp, /connect-src 'self'/);
+      assert.doesNotMatch(csp, /unsafe/);
+
+      const openapi = await api(server.base, '/openapi.json');
+      const operations = Object.values(openapi.paths).flatMap((methods) => Object.keys(methods));
+      await page.locator(`${CONTAINER} .opblock`).first().waitFor();
+      assert.equal(await page.locator(`${CONTAINER} .opblock`).count(), operations.length);
+      assert.equal((await page.locator(`${CONTAINER} .info .title`).innerText()).split('\n')[0].trim(), openapi.info.title);
+
+      // The site's own header and links back to the public pages, around Swagger UI.
+      const nav = page.locator('header.site-header nav');
+      assert.equal(await nav.locator('a[href="/"]').count(), 1);
+      assert.equal(await nav.locator('a[href="/methodology"]').count(), 1);
+      assert.equal(await nav.locator('a[href="/docs"]').getAttribute('aria-current'), 'page');
+      assert.equal(await page.locator('main > h1').textContent(), 'API reference');
+
+      // Descriptions are Markdown: backticks become code, never show as backticks.
+      const rating = await openOperation(page, operationId('ratings', 'getRatingForHost'));
+      const description = rating.locator('.opblock-description-wrapper');
+      assert.equal(await description.locator('code').first().textContent(), 'zoom.us.evil.com');
+      assert.doesNotMatch(await description.innerText(), /`/);
+
+      // Try it out on /v1/ratings/zoom.us: the answer is the API's own.
+      const expected = await api(server.base, '/v1/ratings/zoom.us');
+      const answer = await tryItOut(rating, async () => {
+        await rating.locator('tr[data-param-name="host"] input').fill('zoom.us');
+      });
+      assert.equal(answer.status, 200);
+      assert.deepEqual(JSON.parse(answer.body), expected);
+      await rating.locator('.live-responses-table').scrollIntoViewIfNeeded();
+      // From the top of the page to the end of the live answer: header, operation, answer.
+      const bottom = await rating.locator('.live-responses-table').evaluate(
+        (el) => el.getBoundingClientRect().bottom + window.scrollY,
+      );
+      await page.screenshot({
+        path: path.join(SCREENSHOTS, 'api-reference.png'),
+        fullPage: true,
+        clip: { x: 0, y: 0, width: 1280, height: Math.ceil(bottom) + 24 },
+      });
+
+      // The schema browser: a model expands into its properties (OpenAPI 3.1 schemas are
+      // shown by Swagger UI's JSON Schema 2020-12 components).
+      const model = page.locator(`${CONTAINER} section.models article[data-json-schema-level="0"]`).filter({
+        has: page.locator('.json-schema-2020-12__title', { hasText: /^RatingSummary$/ }),
+      });
+      await model.scrollIntoViewIfNeeded();
+      await model.locator('.json-schema-2020-12-accordion').first().click();
+      const body = model.locator('.json-schema-2020-12-body').first();
+      await page.waitForFunction((el) => !el.classList.contains('json-schema-2020-12-body--collapsed'), await body.elementHandle());
+      const shown = (await body.locator('.json-schema-2020-12__title').allInnerTexts()).map((text) => text.trim());
+      for (const property of openapi.components.schemas.RatingSummary.required) {
+        assert.ok(shown.includes(property), `${property} not in ${shown}`);
+      }
+
+      // Search matches paths and summaries, not only tag names.
+      const filter = page.getByRole('textbox', { name: 'Search operations' });
+      const visibleIds = () => page.locator(`${CONTAINER} .opblock`).evaluateAll(
+        (blocks) => blocks.map((block) => block.id.replace(/^operations-[^-]+-/, '')),
+      );
+      await filter.fill('badge');
+      await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, `${CONTAINER} .opblock`);
+      assert.deepEqual(await visibleIds(), ['getBadge']);
+      await filter.fill('LOOKUP');
+      await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, `${CONTAINER} .opblock`);
+      assert.deepEqual((await visibleIds()).sort(), ['lookupUrl', 'lookupUrls']);
+      await filter.fill('');
+      await page.waitForFunction(
+        ([sel, n]) => document.querySelectorAll(sel).length === n,
+        [`${CONTAINER} .opblock`, operations.length],
+      );
+
+      // axe-core on the whole page: nothing may be wrong with the markup the project
+      // writes (head, site header, intro, footer, the container itself). Nodes inside the
+      // container are Swagger UI's markup and palette, shipped as the package builds them;
+      // they are reported in the test's diagnostics, not failed. With Swagger UI 5.24 they
+      // are color-contrast (its method badges, version pills and #4990e2 links on white),
+      // nested-interactive (each operation's summary button holds its copy and lock
+      // buttons) and button-name (the icon-only copy buttons of a live answer). A node that
+      // axe cannot place (inside a frame or shadow root) counts as ours.
+      await page.evaluate(AXE_SOURCE);
+      // In both colour schemes: the site's colours change, Swagger UI's panel stays light.
+      for (const colorScheme of ['light', 'dark']) {
+        await page.emulateMedia({ colorScheme });
+        const violations = await page.evaluate(async (container) => {
+          const results = await window.axe.run(document, { resultTypes: ['violations'] });
+          return results.violations.map((violation) => ({
+            id: violation.id,
+            impact: violation.impact,
+            nodes: violation.nodes.map((node) => ({
+              target: node.target.join(' '),
+              inside: node.target.length === 1
+                && document.querySelector(node.target[0])?.closest(container) !== null,
+            })),
+          }));
+        }, CONTAINER);
+        const ours = violations
+          .map((v) => ({ ...v, nodes: v.nodes.filter((node) => !node.inside) }))
+          .filter((v) => v.nodes.length > 0);
+        for (const v of violations) {
+          const inside = v.nodes.filter((node) => node.inside);
+          if (inside.length) {
+            t.diagnostic(`${colorScheme}: Swagger UI's markup: ${v.id} (${v.impact}) on ${inside.length} node(s), e.g. ${inside[0].target}`);
+          }
+        }
+        assert.deepEqual(ours, [], `axe violations in markup the project writes (${colorScheme})`);
+      }
+
+      assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
+      assert.deepEqual(attempted, [], 'requests to other origins');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('try it out answers from this server for every GET and for POST /v1/lookup', async () => {
+    const { context, page, attempted, problems } = await offlinePage();
+    try {
+      await page.goto(`${server.base}/docs`);
+      const openapi = await api(server.base, '/openapi.json');
+      await page.locator(`${CONTAINER} .opblock`).first().waitFor();
+      const seen = [];
+      for (const [route, methods] of Object.entries(openapi.paths)) {
+        for (const [method, op] of Object.entries(methods)) {
+          if (method !== 'get') continue;
+          const operation = await openOperation(page, operationId(op.tags[0], op.operationId));
+          // Required parameters start with the document's examples (us02web.zoom.us, zoom…).
+          const answer = await tryItOut(operation);
+          assert.equal(answer.status, 200, `${method.toUpperCase()} ${route}: ${answer.body.slice(0, 200)}`);
+          assert.ok(answer.body.length > 0, route);
+          seen.push(route);
+          // Closed again: the page stays small and the next operation's locators unique.
+          await operation.locator('.opblock-summary-control').click();
+        }
+      }
+      assert.ok(seen.includes('/v1/ratings/{host}') && seen.includes('/v1/services/{slug}/badge.svg'));
+
+      const batch = await openOperation(page, operationId('ratings', 'lookupUrls'));
+      const answer = await tryItOut(batch);
+      assert.equal(answer.status, 200);
+      const { example } = openapi.paths['/v1/lookup'].post.requestBody.content['application/json'];
+      const results = JSON.parse(answer.body).results;
+      assert.deepEqual(results.map((r) => r.url), example.urls);
+      assert.equal(results[0].service.slug, 'zoom');
+      assert.equal(results[0].meeting, true);
+      assert.equal(results[1].service, null);
+
+      assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
+      assert.deepEqual(attempted, [], 'requests to other origins');
       assert.deepEqual(problems, []);
     } finally {
       await context.close();
