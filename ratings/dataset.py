@@ -151,6 +151,13 @@ def make_rating(
     )
 
 
+def cause_of_reason(reason: str) -> str:
+    """The cause of a history row written before rows recorded it (methodology v1)."""
+    if reason in ("service added", "service removed"):
+        return reason.removeprefix("service ")
+    return "methodology" if reason == "methodology changed" else "evidence"
+
+
 def source_from_json(value: Mapping[str, Any]) -> Source:
     return Source(
         value["url"],
@@ -354,7 +361,7 @@ async def dataset_from_database(
                 evidence or None,
                 tuple(source_from_json(source) for source in sources),
                 period,
-                official_silent=silent,
+                official_silent=bool(silent),
             )
     for start in range(0, len(slugs), _WINDOW):
         for event in (
@@ -370,7 +377,7 @@ async def dataset_from_database(
                     event["old_score"],
                     event["new_score"],
                     event["reason"],
-                    event["cause"],
+                    event["cause"] or cause_of_reason(event["reason"]),
                     event["old_methodology_version"],
                     event["new_methodology_version"],
                 )

@@ -46,13 +46,12 @@ def is_postgres(url: str) -> bool:
     return url.startswith(("postgres://", "postgresql://", "asyncpg://"))
 
 
-async def migrate(url: str | None = None) -> None:
-    """Apply every committed migration (creating the schema on a new database)."""
-    from tortoise.migrations.api import migrate as run_migrations
-
+async def migrate(url: str | None = None, target: str | None = None) -> None:
+    """Apply every committed migration (creating the schema on a new database), or those
+    up to ``target`` (``models.0001_initial``, say)."""
     url = url or database_url()
     if not is_postgres(url):
-        await run_migrations(config=tortoise_config(url))
+        await _run_migrations(url, target)
         return
     # Replicas started together (docker compose --scale) would otherwise race to create
     # the same tables: a session-level advisory lock lets one migrate while the others
@@ -62,9 +61,21 @@ async def migrate(url: str | None = None) -> None:
     holder = await asyncpg.connect(url.replace("asyncpg://", "postgres://", 1))
     try:
         await holder.execute("SELECT pg_advisory_lock($1)", _MIGRATION_LOCK_KEY)
-        await run_migrations(config=tortoise_config(url))
+        await _run_migrations(url, target)
     finally:
         await holder.close()  # closing the session releases its lock
+
+
+async def _run_migrations(url: str, target: str | None) -> None:
+    from tortoise import Tortoise
+    from tortoise.migrations.api import migrate as run_migrations
+
+    try:
+        await run_migrations(config=tortoise_config(url), target=target)
+    finally:
+        # Also when a migration fails: an SQLite connection left open keeps its worker
+        # thread alive, and the process would hang at exit instead of reporting the error.
+        await Tortoise.close_connections()
 
 
 _MIGRATION_LOCK_KEY = 0x43414E444F53

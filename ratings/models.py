@@ -20,7 +20,7 @@ class Service(Model):
     summary = fields.TextField()
     # What was read (examined), where the company publishes (publishers), the second
     # pass (review_notes), the contact and the company's replies: shown, never scored.
-    details: fields.JSONField[dict[str, object]] = fields.JSONField(default=dict)
+    details: fields.JSONField[dict[str, object] | None] = fields.JSONField(null=True)
     score = fields.IntField(null=True)
     grade = fields.CharField(max_length=1, null=True)
     # Digest of the fixture file's content: an unchanged file is not rewritten.
@@ -67,7 +67,9 @@ class CriterionAssessment(Model):
     # Source objects: {url, kind, section, retrieved_on[, language]}.
     sources: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
     latest_period_end = fields.DateField(null=True)
-    official_silent = fields.BooleanField(default=False)
+    # Nullable, like every column added after the first migration: SQLite cannot add a
+    # NOT NULL column to a table that has rows, and Tortoise's defaults are Python-side.
+    official_silent = fields.BooleanField(default=False, null=True)
 
     class Meta:
         table = "criterion_assessment"
@@ -85,8 +87,9 @@ class GradeChange(Model):
     old_score = fields.IntField(null=True)
     new_score = fields.IntField(null=True)
     reason = fields.TextField()
-    # "evidence" (a file changed), "methodology" (the rules changed), "added", "removed".
-    cause = fields.CharField(max_length=16, default="evidence")
+    # "evidence" (a file changed), "methodology" (the rules changed), "added", "removed";
+    # null on rows written before methodology v2 (read back from their reason).
+    cause = fields.CharField(max_length=16, default="evidence", null=True)
     old_methodology_version = fields.IntField(null=True)
     new_methodology_version = fields.IntField(null=True)
     dataset_version = fields.CharField(max_length=16)

@@ -18,12 +18,12 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='CriterionAssessment',
             name='official_silent',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(null=True, default=False),
         ),
         ops.AddField(
             model_name='GradeChange',
             name='cause',
-            field=fields.CharField(default='evidence', max_length=16),
+            field=fields.CharField(null=True, default='evidence', max_length=16),
         ),
         ops.AddField(
             model_name='GradeChange',
@@ -38,6 +38,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Service',
             name='details',
-            field=fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
     ]
