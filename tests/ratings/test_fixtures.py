@@ -302,6 +302,10 @@ def test_valid_v2_variants_pass(make_fixtures: Callable[..., Path]) -> None:
     def change(data: dict) -> None:
         _source(data, url="https://www.synth00000.example/de/e2ee", language="de")
         data["criteria"]["policy_access"] = {"level": "not_assessed"}
+        # Moderation partial on notice and appeals alone: no report, so no period.
+        moderation = data["criteria"]["moderation_transparency"]
+        moderation["level"] = "partial"
+        moderation.pop("latest_period_end", None)
         data["criteria"]["data_minimisation"] = {
             "level": "partial",
             "official_silent": True,
@@ -337,6 +341,7 @@ def test_valid_v2_variants_pass(make_fixtures: Callable[..., Path]) -> None:
     fixtures = read_fixtures(directory, today=dt.date(2026, 11, 28))
     service = fixtures.services["synth-00000"]
     assert service.criteria["policy_access"].level == "not_assessed"
+    assert service.criteria["moderation_transparency"].latest_period_end is None
     assert service.is_official("https://github.com/synth00000/audits")
     assert not service.is_official("https://github.com/synth00000evil/x")
     assert not service.is_official("https://github.com/other/synth00000")
