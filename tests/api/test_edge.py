@@ -32,8 +32,6 @@ async def test_an_answer_carries_every_header_exactly_once(client: httpx.AsyncCl
             "cache-control",
             "vary",
             "ratelimit-limit",
-            "ratelimit-remaining",
-            "ratelimit-reset",
             "access-control-allow-origin",
             "access-control-expose-headers",
             "content-type",
@@ -42,6 +40,8 @@ async def test_an_answer_carries_every_header_exactly_once(client: httpx.AsyncCl
         assert expected <= set(names)
         assert all(count == 1 for count in names.values()), names
         assert response.headers["vary"] == "Origin"
+        # A shared cache keeps this answer for everyone: never one client's budget in it.
+        assert "ratelimit-remaining" not in names and "ratelimit-reset" not in names
         assert not HTML_ONLY & set(names), "page-only headers stay off JSON answers"
 
 
@@ -77,16 +77,97 @@ async def test_a_429_is_readable_by_browsers_and_counted(make_app: AppFactory) -
     assert "candor_rate_limited_total 1" in metrics
 
 
-async def test_preflights_are_answered_before_the_limit(make_app: AppFactory) -> None:
-    app = await make_app(rate_limit_per_minute=1)
+async def test_options_and_preflights_cost_a_token_like_any_request(make_app: AppFactory) -> None:
+    app = await make_app(rate_limit_per_minute=3)
     preflight = {"Origin": "https://x.org", "Access-Control-Request-Method": "GET"}
     async with client_for(app) as client:
-        for _ in range(3):
-            answer = await client.options("/v1/ratings/zoom.us", headers=preflight)
-            assert answer.status_code == 200
-            assert "ratelimit-limit" not in answer.headers
-            assert answer.headers["x-content-type-options"] == "nosniff"
+        answer = await client.options("/v1/ratings/zoom.us", headers=preflight)
+        assert answer.status_code == 200
+        assert answer.headers["access-control-allow-origin"] == "*"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        plain = await client.options("/v1/ratings/zoom.us")
+        assert plain.status_code == 405
         assert (await client.get("/v1/ratings/zoom.us")).status_code == 200
+        assert (await client.options("/v1/ratings/zoom.us")).status_code == 429
+        assert (await client.options("/v1/ratings/zoom.us", headers=preflight)).status_code == 429
+
+
+async def test_rate_limit_headers_never_reach_a_shared_cache(make_app: AppFactory) -> None:
+    from ratings.keys import create_key
+
+    app = await make_app(rate_limit_per_minute=50)
+    secret, _ = await create_key("newsroom", per_minute=40)
+    async with client_for(app) as client:
+        public = await client.get("/v1/ratings/zoom.us")
+        private = await client.post("/v1/lookup", json={"urls": ["https://zoom.us/"]})
+        keyed = await client.get(
+            "/v1/ratings/zoom.us", headers={"Authorization": f"Bearer {secret}"}
+        )
+    # Cacheable by anyone: the limit only (the same for every client).
+    assert public.headers["cache-control"].startswith("public")
+    assert public.headers["ratelimit-limit"] == "50"
+    assert "ratelimit-remaining" not in public.headers
+    # no-store: the client's own numbers.
+    assert private.headers["cache-control"] == "no-store"
+    assert {"ratelimit-remaining", "ratelimit-reset"} <= set(private.headers)
+    # A keyed answer carries its numbers, and varies by the key so no one else gets it.
+    assert keyed.headers["ratelimit-limit"] == "40"
+    assert keyed.headers["ratelimit-remaining"] == "39"
+    assert "Authorization" in keyed.headers["vary"]
+
+
+async def test_a_batch_costs_one_token_per_url(make_app: AppFactory) -> None:
+    app = await make_app(rate_limit_per_minute=30)
+    urls = [f"https://zoom.us/j/{n}" for n in range(20)]
+    async with client_for(app) as client:
+        first = await client.post("/v1/lookup", json={"urls": urls})
+        assert first.status_code == 200 and len(first.json()["results"]) == 20
+        assert first.headers["ratelimit-remaining"] == "10"
+        second = await client.post("/v1/lookup", json={"urls": urls})
+        assert second.status_code == 429
+        assert second.headers["content-type"] == "application/problem+json"
+        assert int(second.headers["retry-after"]) >= 1
+        assert [n for n, _ in second.headers.raw].count(b"ratelimit-limit") == 1
+        # What was left still buys single requests.
+        assert (await client.get("/v1/ratings/zoom.us")).status_code == 200
+
+
+async def test_a_foreign_host_is_refused_when_hosts_are_listed(make_app: AppFactory) -> None:
+    app = await make_app(allowed_hosts=("candor.example", "*.candor.example"))
+    async with client_for(app) as client:
+        for host in ("candor.example", "CANDOR.example:8443", "eu.candor.example"):
+            answer = await client.get("/v1/ratings/zoom.us", headers={"Host": host})
+            assert answer.status_code == 200, host
+        for host in ("evil.example", "candor.example.evil.example", "xcandor.example"):
+            refused = await client.get("/services/zoom", headers={"Host": host})
+            assert refused.status_code == 400, host
+            assert refused.headers["content-type"] == "application/problem+json"
+        # Health and readiness answer any Host: orchestrators probe by address.
+        assert (await client.get("/healthz", headers={"Host": "10.1.2.3"})).status_code == 200
+        assert (await client.get("/readyz", headers={"Host": "10.1.2.3"})).status_code == 200
+
+
+async def test_trailing_slash_redirects_are_relative(client: httpx.AsyncClient) -> None:
+    answer = await client.get(
+        "/v1/services/?grade=B", headers={"Host": "evil.example"}, follow_redirects=False
+    )
+    assert answer.status_code == 307
+    assert answer.headers["location"] == "/v1/services?grade=B"
+    missing = await client.get("/nothing/here/", follow_redirects=False)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+
+
+async def test_list_links_carry_only_validated_parameters(client: httpx.AsyncClient) -> None:
+    junk = "x" * 2000
+    page = await client.get(
+        "/v1/services", params={"per_page": 5, "grade": "c", "junk": junk, "page": 1}
+    )
+    body = page.json()
+    assert body["next"] == "/v1/services?grade=C&per_page=5&page=2"
+    assert junk not in page.text
+    clean = await client.get("/v1/services", params={"per_page": 5, "grade": "c", "page": 1})
+    assert clean.content == page.content  # one cached answer, whatever else was sent
 
 
 async def test_html_answers_get_the_strict_page_policy(client: httpx.AsyncClient) -> None:
