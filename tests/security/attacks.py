@@ -7,6 +7,7 @@ Every attack targets 127.0.0.1 only, and is bounded in count and time.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import secrets
 import socket
@@ -93,10 +94,9 @@ def oversized_headers(base: str, pid: int, count: int = 10, megabytes: int = 8) 
     for number in range(count):
         with socket.create_connection((parts.hostname, parts.port), timeout=30) as sock:
             request = b"GET /services/zoom HTTP/1.1\r\nHost: %d" % number + filler + b"\r\n\r\n"
-            try:
+            # Refused part-way, the answer may still be there to read.
+            with contextlib.suppress(OSError):
                 sock.sendall(request)
-            except OSError:
-                pass  # refused part-way: the answer may still be there to read
             try:
                 head = sock.recv(64)
             except OSError:

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 
 from tests.process import serving
-from tests.security.attacks import distinct_hosts, get, oversized_headers, _connection
+from tests.security.attacks import _connection, distinct_hosts, get, oversized_headers
 
 
 def test_ten_thousand_distinct_hosts_grow_memory_under_ten_percent(

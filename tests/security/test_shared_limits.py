@@ -32,7 +32,7 @@ def _redis_up() -> bool:
 def prefix() -> Iterator[str]:
     """A key prefix of this test's own: other tests (and worktrees) share the server."""
     if not _redis_up():
-        if os.environ.get("CANDOR_REQUIRE_POSTGRES"):  # CI: every real component is there
+        if os.environ.get("CANDOR_REQUIRE_REDIS"):  # CI starts Redis: skipping would hide it
             pytest.fail(f"Redis is not reachable at {REDIS_URL}")
         pytest.skip(f"Redis tests skipped: no Redis at {REDIS_URL}")
     name = f"candor-test-{uuid.uuid4().hex[:12]}:"
