@@ -244,3 +244,36 @@ async def test_the_fast_lane_answers_exactly_as_the_route_does(
     metrics = (await client.get("/metrics")).text
     assert 'route="/v1/ratings/{host}",status="200"} 2' in metrics
     assert 'route="/v1/ratings/{host}",status="304"} 1' in metrics
+
+
+async def test_readiness_reports_the_poll_without_error_text(app: Starlette) -> None:
+    read_path = app.state.candor.read_path
+    read_path.database_ok = False
+    read_path.last_error = "OSError: password authentication failed for user candor at 10.0.0.5"
+    async with client_for(app) as client:
+        ready = await client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["detail"] == "the database is unreachable"
+    assert "10.0.0.5" not in ready.text and "password" not in ready.text
+
+
+async def test_the_answer_caches_are_bounded_by_bytes() -> None:
+    from api.responses import Rendered
+    from api.state import HotAnswers, answer_cache
+
+    cache = answer_cache(max_bytes=64 * 1024)
+    for number in range(50):
+        body = b"x" * 8 * 1024
+
+        async def render(body: bytes = body) -> Rendered:
+            return Rendered.of(body, "v")
+
+        await cache.get(("page", number), render)
+    assert cache.size_bytes() <= 64 * 1024 and len(cache) < 10
+
+    hot = HotAnswers()
+    hot.MAX_BYTES = 64 * 1024
+    dataset = object()
+    for number in range(50):
+        hot.put(dataset, ("rating", f"h{number}"), Rendered.of(b"y" * 8 * 1024, "v"))  # type: ignore[arg-type]
+    assert hot.bytes <= 64 * 1024 and len(hot) < 10
