@@ -16,11 +16,15 @@ from tortoise.contrib.starlette import RegisterTortoise
 from api import endpoints, meta
 from api.badges import badge_routes
 from api.fastlane import fast_answer
+from api.hosts import HostPolicy
+from api.logs import quiet_repeated_errors
 from api.middleware import Edge
 from api.pages import page_routes
 from api.problems import Problem, handle_http_exception, handle_problem, handle_server_error
 from api.ratelimit import RateLimiter
+from api.redirects import SlashRedirect
 from api.settings import Settings
+from api.sharedlimits import shared_store
 from api.state import AppState
 from ratings.db import tortoise_config
 from ratings.readpath import ReadPath
@@ -52,6 +56,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     (tests using ``tortoise_test_context``)."""
     settings = settings or Settings.from_env()
     state = AppState(settings=settings, read_path=ReadPath(settings.poll_seconds))
+    state.shared = shared_store(settings, state.buckets)
+    quiet_repeated_errors()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -72,25 +78,30 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 poller.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await poller
+                if state.shared is not None:
+                    await state.shared.close()
 
+    state.limiter = RateLimiter(
+        per_minute=settings.rate_limit_per_minute,
+        proxies=settings.trusted_proxies,
+        resolve_key=state.keys,
+        buckets=state.buckets,
+        shared=state.shared,
+        on_limited=state.metrics.limited,
+    )
     app = Starlette(
         routes=routes(),
         # One layer for metrics, CORS, the rate limit and the security headers (see
         # api/middleware.py for why one): metrics see every answer, 429s included; the
-        # CORS headers are on 429s too, so browsers can read them; preflights are never
-        # limited.
+        # CORS headers are on 429s too, so browsers can read them; every request, the
+        # preflights too, costs a token.
         middleware=[
             Middleware(
                 Edge,
                 metrics=state.metrics,
                 fast=lambda scope: fast_answer(scope, state),
-                limiter=RateLimiter(
-                    per_minute=settings.rate_limit_per_minute,
-                    proxies=settings.trusted_proxies,
-                    resolve_key=state.keys,
-                    buckets=state.buckets,
-                    on_limited=state.metrics.limited,
-                ),
+                hosts=HostPolicy(settings.allowed_hosts),
+                limiter=state.limiter,
             ),
         ],
         exception_handlers={
@@ -101,4 +112,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         lifespan=lifespan,
     )
     app.state.candor = state
+    # Trailing-slash redirects with a relative Location: Starlette's own build it from
+    # the Host header (api/redirects.py).
+    app.router.redirect_slashes = False
+    app.router.default = SlashRedirect(app.router)
     return app

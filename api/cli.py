@@ -196,6 +196,8 @@ async def prepare_database(fixtures_dir: Path, *, attempts: int = 8) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from api.serving import GuardedHttpToolsProtocol, raise_descriptor_limit
+
     try:
         asyncio.run(prepare_database(args.fixtures, attempts=args.attempts))
     except FixtureErrors as exc:
@@ -206,6 +208,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _err(f"candor: cannot start: the database is unreachable ({exc})")
         return 1
     os.environ.setdefault("CANDOR_FIXTURES_DIR", str(args.fixtures))
+    # The guards of api/serving.py, for this process and every worker it starts.
+    for name, value in (
+        ("CANDOR_HEADER_TIMEOUT", args.header_timeout),
+        ("CANDOR_MAX_CONNECTIONS", args.max_connections),
+        ("CANDOR_MAX_HEADER_BYTES", args.max_header_bytes),
+    ):
+        if value is not None:
+            os.environ[name] = str(value)
+    raise_descriptor_limit()
     uvicorn.run(
         "api.app:create_app",
         factory=True,
@@ -216,6 +227,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server_header=False,
         date_header=True,
         access_log=args.access_log,
+        http=GuardedHttpToolsProtocol,
+        # Off: uvicorn would believe X-Forwarded-For (and X-Forwarded-Proto) from any
+        # local client before Candor's own CANDOR_TRUSTED_PROXIES check, which then
+        # decides alone who the client is (api/clients.py).
+        proxy_headers=False,
+        timeout_keep_alive=args.keep_alive,
     )
     return 0
 
@@ -265,6 +282,27 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
     serve.add_argument(
         "--attempts", type=int, default=8, help="database connection attempts at start"
+    )
+    serve.add_argument(
+        "--header-timeout",
+        type=float,
+        default=None,
+        help="seconds a request may take to arrive whole (default 10; CANDOR_HEADER_TIMEOUT)",
+    )
+    serve.add_argument(
+        "--keep-alive", type=int, default=5, help="seconds an idle connection is kept open"
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=int,
+        default=None,
+        help="open connections at most (default: the descriptor limit less a reserve)",
+    )
+    serve.add_argument(
+        "--max-header-bytes",
+        type=int,
+        default=None,
+        help="bytes of request line and headers at most (default 32768)",
     )
     serve.set_defaults(func=cmd_serve)
 

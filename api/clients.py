@@ -1,5 +1,9 @@
 """Who is asking: the client's IP address, honouring X-Forwarded-For only from proxies
-the operator trusts (CANDOR_TRUSTED_PROXIES); anyone can forge the header otherwise."""
+the operator trusts (CANDOR_TRUSTED_PROXIES); anyone can forge the header otherwise.
+
+This is the one place that decides a client's address: ``candor serve`` turns uvicorn's
+own proxy-header handling off (api/cli.py), since uvicorn would believe X-Forwarded-For
+from any local client before this check ran."""
 
 from __future__ import annotations
 
@@ -35,3 +39,18 @@ def client_ip(scope: Scope, proxies: Sequence[Network]) -> str:
                 return address
         address = hop
     return address
+
+
+def bucket_of(address: str) -> str:
+    """The rate-limit identity of an address: the address itself for IPv4, its /64 for
+    IPv6 (one subscriber usually holds a whole /64, and could take a fresh address from
+    it for every request)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "ip:" + address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return "ip:" + str(ip.ipv4_mapped)
+        return "ip6:" + str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return "ip:" + address

@@ -1,6 +1,7 @@
 """Verifying API keys without a database round trip per request.
 
 A verdict is cached for a few seconds (so a revocation takes effect within that time),
+a negative one too (a client repeating a wrong key costs one lookup, not one a request),
 and the last verdict for a key is kept to answer with while the database is down:
 an outage must not lock out paying users, nor let revoked keys back in.
 """
@@ -31,6 +32,14 @@ class KeyVerifier:
             return self._last.get(digest)
         self._last[digest] = verdict
         return verdict
+
+    def known(self, secret: str) -> Verdict:
+        """The cached verdict of a key known to be good, or None (unknown, bad, or not
+        looked up lately): the rate limiter charges the caller before looking it up."""
+        if not secret.startswith(KEY_PREFIX) or len(secret) > 128:
+            return None
+        found, verdict = self._fresh.finished(digest_of(secret))
+        return verdict if found else None
 
     async def _lookup(self, digest: str) -> Verdict:
         key = await find_active_key(digest)

@@ -110,8 +110,24 @@ async def metrics(request: Request) -> Response:
             {},
         ),
         "candor_rate_limit_clients": (
-            "Clients with a live rate-limit bucket.",
+            "Clients with a live rate-limit bucket in this process.",
             float(len(state.buckets)),
+            {},
+        ),
+        "candor_rate_limit_shared": (
+            "1 when rate limits are shared through Redis; 0 when they are per process "
+            "(no CANDOR_REDIS_URL, or Redis unreachable).",
+            float(state.shared is not None and state.shared.up),
+            {},
+        ),
+        "candor_rate_limit_shared_errors_total": (
+            "Rate-limit decisions Redis could not make (answered per process instead).",
+            float(state.shared.failures if state.shared is not None else 0),
+            {},
+        ),
+        "candor_answer_cache_bytes": (
+            "Bytes of rendered answers held in memory (bounded).",
+            float(state.answers.size_bytes() + state.hot.bytes),
             {},
         ),
     }

@@ -1,10 +1,10 @@
 """The edge: the one pure-ASGI middleware layer every request crosses.
 
-It does, in order: metrics (time and status of every answer, 429s included), CORS
-preflights, the rate limit, and then adds the CORS, rate-limit and security headers to
-the answer. These used to be four stacked middlewares, each wrapping ``send`` in a
-closure and rewriting the headers through ``MutableHeaders``: on the hot path (a cached
-rating) that was the largest part of Candor's own time per request. One layer that
+It does, in order: metrics (time and status of every answer, 429s included), the rate
+limit, the Host allow-list, CORS preflights, and then adds the CORS, rate-limit and
+security headers to the answer. These used to be four stacked middlewares, each wrapping
+``send`` in a closure and rewriting the headers through ``MutableHeaders``: on the hot
+path (a cached rating) that was the largest part of Candor's own time per request. One layer that
 appends pre-encoded header bytes in a single pass keeps the same behaviour for less
 (docs/performance.md).
 
@@ -21,8 +21,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.hosts import HostPolicy
 from api.metrics import Metrics
-from api.ratelimit import RateLimiter
+from api.problems import Problem, problem_response
+from api.ratelimit import TICKET, RateLimiter, Ticket, rate_headers
 
 PAGE_CSP = (
     b"default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
@@ -102,8 +104,10 @@ class Edge:
         cors: CORSMiddleware | None = None,
         clock: Callable[[], float] = time.perf_counter,
         fast: Callable[[Scope], tuple[str, Response] | None] | None = None,
+        hosts: HostPolicy | None = None,
     ) -> None:
         self.app = app
+        self.hosts = hosts or HostPolicy(["*"])
         # Answers cached hot answers before routing (api/fastlane.py).
         self.fast = fast
         self.metrics = metrics
@@ -124,15 +128,18 @@ class Edge:
         origin = False
         preflight = False
         authorization: bytes | None = None
+        host: bytes | None = None
         for name, value in scope["headers"]:
-            if name == b"origin":
+            if name == b"host":
+                if host is None:
+                    host = value
+            elif name == b"origin":
                 origin = True
             elif name == b"access-control-request-method":
                 preflight = True
             elif name == b"authorization" and authorization is None:
                 authorization = value
         preflight = preflight and origin and scope["method"] == "OPTIONS"
-        added: list[tuple[bytes, bytes]] = []
         fast_template: str | None = None
 
         async def send_with_headers(message: Message) -> None:
@@ -140,26 +147,28 @@ class Edge:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = self._headers(
-                    message.get("headers", ()), added, origin, preflight
+                    message.get("headers", ()), scope.get(TICKET), origin, preflight
                 )
             await send(message)
 
         try:
-            if preflight:
-                # Answered here, not limited: a browser sends these before the real request.
-                response = self.cors.preflight_response(request_headers=Headers(scope=scope))
-                await response(scope, receive, send_with_headers)
-                return
-            if authorization is None:
-                rate_headers, refusal = self.limiter.admit(scope)
-            else:
-                rate_headers, refusal = await self.limiter.admit_with_key(
-                    scope, authorization.decode("latin-1")
-                )
+            # Every request pays, OPTIONS, preflights and foreign Hosts included: a flood
+            # of any kind is a flood.
+            refusal = await self.limiter.admit(
+                scope, None if authorization is None else authorization.decode("latin-1")
+            )
             if refusal is not None:
                 await refusal(scope, receive, send_with_headers)
                 return
-            added = rate_headers
+            if not self.hosts.allows(host, scope["path"]):
+                problem = Problem(400, "The Host header names no site this server answers for")
+                await problem_response(problem)(scope, receive, send_with_headers)
+                return
+            if preflight:
+                # Answered here: a browser sends these before the real request.
+                response = self.cors.preflight_response(request_headers=Headers(scope=scope))
+                await response(scope, receive, send_with_headers)
+                return
             hit = self.fast(scope) if self.fast is not None else None
             if hit is not None:
                 fast_template, response = hit
@@ -174,7 +183,7 @@ class Edge:
     def _headers(
         self,
         headers: Sequence[tuple[bytes, bytes]],
-        added: list[tuple[bytes, bytes]],
+        ticket: Ticket | None,
         origin: bool,
         preflight: bool,
     ) -> list[tuple[bytes, bytes]]:
@@ -182,6 +191,8 @@ class Edge:
         out: list[tuple[bytes, bytes]] = []
         html = False
         own_csp: bytes | None = None
+        own_limits = False
+        shareable = True
         vary: list[bytes] = []
         for name, value in headers:
             if name in _OWNED:
@@ -192,12 +203,22 @@ class Edge:
                 continue
             if name == b"content-type" and value.startswith(b"text/html"):
                 html = True
+            elif name == b"cache-control":
+                shareable = b"no-store" not in value and b"private" not in value
+            elif name.startswith(b"ratelimit-"):
+                own_limits = True  # a 429 built with its own numbers
             out.append((name, value))
         if preflight:
             # The preflight answer carries its own CORS headers (and Vary, when needed).
             out.extend((b"vary", value) for value in vary)
         else:
-            out.extend(added)
+            if ticket is not None and not own_limits:
+                # A shared cache may keep a shareable answer and replay it to anyone: it
+                # gets only the limit, unless it is a keyed client's, which then varies
+                # by Authorization so no one else is ever sent it.
+                out.extend(rate_headers(ticket, ticket.keyed or not shareable))
+                if ticket.keyed and shareable:
+                    vary.append(b"Authorization")
             if origin:
                 out.extend(self._cors_simple)
             vary.append(b"Origin")

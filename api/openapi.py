@@ -299,8 +299,14 @@ _RATE_HEADERS = {
     name: {"description": text, "schema": {"type": "integer"}}
     for name, text in (
         ("RateLimit-Limit", "Requests allowed a minute"),
-        ("RateLimit-Remaining", "Requests left now"),
-        ("RateLimit-Reset", "Seconds until the budget is full again"),
+        (
+            "RateLimit-Remaining",
+            "Requests left now (only on no-store and keyed answers: never cached for others)",
+        ),
+        (
+            "RateLimit-Reset",
+            "Seconds until the budget is full again (only on no-store and keyed answers)",
+        ),
     )
 }
 _CACHE_HEADERS = {
@@ -396,7 +402,8 @@ def openapi_document(examples: dict[str, Any] | None = None, server: str = "/") 
             "description": (
                 "Every answer is JSON; errors are RFC 9457 problem details. Every GET carries an "
                 "ETag and Cache-Control; send If-None-Match for a 304. Anonymous clients are "
-                "rate-limited per IP; send `Authorization: Bearer <key>` for a key's own limit."
+                "rate-limited per IP (per /64 for IPv6): every request costs a token, a batch "
+                "lookup one per URL; send `Authorization: Bearer <key>` for a key's own limit."
             ),
             "license": {"name": "MIT", "identifier": "MIT"},
         },

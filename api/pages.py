@@ -1163,6 +1163,14 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
                     " to the image URL for square corners. The badge always shows the "
                     "current grade.",
                 ),
+                None
+                if base
+                else tag(
+                    "p",
+                    {"class": "muted"},
+                    "These links are relative: this server has no public address configured "
+                    "(CANDOR_PUBLIC_URL). Put the address of this site in front of them.",
+                ),
             ),
         ],
         "\n",
@@ -1177,10 +1185,11 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
     )
 
 
-def _base_url(request: Request, state: AppState) -> str:
-    # The configured public URL when there is one; otherwise the URL this request came
-    # in on (then part of the cache key, so one host's snippet never reaches another).
-    return state.settings.public_url or str(request.base_url).rstrip("/")
+def _base_url(state: AppState) -> str:
+    # Absolute links only from the configured public URL; without one they are relative.
+    # Never from the request's Host header: a forged Host would otherwise reach the page,
+    # and every copy a shared cache keeps of it.
+    return state.settings.public_url
 
 
 async def service_page(request: Request) -> Response:
@@ -1199,12 +1208,12 @@ async def service_page(request: Request) -> Response:
             f"No rated service has the address “{slug[:64]}”.",
             dataset,
         )
-    base = _base_url(request, state)
+    base = _base_url(state)
 
     async def render() -> Rendered:
         return Rendered.of(render_service(dataset, rating, base), dataset.version, HTML_TYPE)
 
-    key = (dataset.version, "page:service", slug, base, _css_href())
+    key = (dataset.version, "page:service", slug, _css_href())
     return _serve(request, state, await state.answer(key, render))
 
 

@@ -6,6 +6,7 @@ import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ratings.db import database_url
 
@@ -25,6 +26,12 @@ class Settings:
     poll_seconds: float = 5.0
     cache_max_age: int = 300
     public_url: str = ""
+    # Host header values answered (exact names, or "*.example.org" for its subdomains);
+    # empty: derived (see allowed_hosts_from).
+    allowed_hosts: tuple[str, ...] = ()
+    # Shared rate-limit buckets (api/sharedlimits.py); empty: per process.
+    redis_url: str = ""
+    redis_prefix: str = "candor:"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -37,4 +44,25 @@ class Settings:
             poll_seconds=float(env.get("CANDOR_POLL_SECONDS", "5")),
             cache_max_age=int(env.get("CANDOR_CACHE_MAX_AGE", "300")),
             public_url=env.get("CANDOR_PUBLIC_URL", "").rstrip("/"),
+            allowed_hosts=allowed_hosts_from(
+                env.get("CANDOR_ALLOWED_HOSTS", ""), env.get("CANDOR_PUBLIC_URL", "")
+            ),
+            redis_url=env.get("CANDOR_REDIS_URL", ""),
+            redis_prefix=env.get("CANDOR_REDIS_PREFIX", "candor:"),
         )
+
+
+# Loopback names: a health check from the same machine or container (the Dockerfile's
+# HEALTHCHECK asks 127.0.0.1) is always answered.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+
+
+def allowed_hosts_from(raw: str, public_url: str) -> tuple[str, ...]:
+    """``CANDOR_ALLOWED_HOSTS`` (comma-separated), else the host of ``CANDOR_PUBLIC_URL``
+    and the loopback names, else ``*`` (any host: with no public URL every link is
+    relative and no answer depends on the Host header, so an unknown host harms nothing)."""
+    hosts = [part.strip().lower() for part in raw.split(",") if part.strip()]
+    if not hosts and public_url:
+        host = urlsplit(public_url).hostname
+        hosts = [host, *LOOPBACK_HOSTS] if host else []
+    return tuple(hosts) or ("*",)

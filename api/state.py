@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
@@ -10,9 +11,10 @@ from starlette.requests import Request
 
 from api.keycache import KeyVerifier
 from api.metrics import Metrics
-from api.ratelimit import TokenBuckets
+from api.ratelimit import RateLimiter, TokenBuckets
 from api.responses import Rendered
 from api.settings import Settings
+from api.sharedlimits import SharedBuckets
 from ratings.dataset import Dataset
 from ratings.readpath import ReadPath
 from ratings.singleflight import SingleFlight
@@ -27,16 +29,18 @@ class HotAnswers:
     repeated request for the same raw input is by far the common case (the extension and
     third parties ask about the same few hosts), so this small dict in front answers it
     with one lookup. It belongs to one dataset: a new dataset starts an empty one. It is
-    bounded by emptying it when full: cheap, and a burst of distinct inputs only costs
-    their re-rendering from the answer cache.
+    bounded, by count and by bytes (keys and bodies), by emptying it when full: cheap,
+    and a burst of distinct inputs only costs their re-rendering from the answer cache.
     """
 
     MAX_ENTRIES = 10_000
+    MAX_BYTES = 16 * 1024 * 1024
     MAX_KEY_LENGTH = 512
 
     def __init__(self) -> None:
         self._dataset: Dataset | None = None
         self._answers: dict[tuple[str, str | bytes], Rendered] = {}
+        self.bytes = 0
 
     def get(self, dataset: Dataset, key: tuple[str, str | bytes]) -> Rendered | None:
         if dataset is not self._dataset:
@@ -46,14 +50,17 @@ class HotAnswers:
     def put(self, dataset: Dataset, key: tuple[str, str | bytes], rendered: Rendered) -> None:
         if len(key[1]) > self.MAX_KEY_LENGTH:
             return  # long inputs are rare and would make the bound on memory meaningless
+        size = len(key[1]) + len(rendered.body)
         if dataset is not self._dataset:
-            self._dataset, self._answers = dataset, {}
-        elif len(self._answers) >= self.MAX_ENTRIES:
-            self._answers = {}
-        self._answers[key] = rendered
+            self._dataset, self._answers, self.bytes = dataset, {}, 0
+        elif len(self._answers) >= self.MAX_ENTRIES or self.bytes + size > self.MAX_BYTES:
+            self._answers, self.bytes = {}, 0
+        if key not in self._answers:
+            self._answers[key] = rendered
+            self.bytes += size
 
     def clear(self) -> None:
-        self._dataset, self._answers = None, {}
+        self._dataset, self._answers, self.bytes = None, {}, 0
 
     def __len__(self) -> int:
         return len(self._answers)
@@ -70,13 +77,33 @@ class BundleAnswer:
     plain_length: int
 
 
+# The rendered-answer cache is bounded by the bytes of its answers, not their count: a
+# count bound lets a few huge answers (or, before, one per forged Host header) take any
+# amount of memory. 64 MiB holds every answer of the real dataset many times over.
+ANSWER_CACHE_BYTES = 64 * 1024 * 1024
+# A flight still rendering counts as this much until its answer is known.
+_PENDING_BYTES = 1024
+_ENTRY_OVERHEAD = 512
+
+
+def _answer_bytes(task: asyncio.Task[Rendered]) -> int:
+    if task.done() and not task.cancelled() and task.exception() is None:
+        return len(task.result().body) + _ENTRY_OVERHEAD
+    return _PENDING_BYTES
+
+
+def answer_cache(max_bytes: int = ANSWER_CACHE_BYTES) -> SingleFlight[Rendered]:
+    cache: TTLCache[Hashable, asyncio.Task[Rendered]] = TTLCache(
+        maxsize=max_bytes, ttl=600, getsizeof=_answer_bytes
+    )
+    return SingleFlight[Rendered](cache, resize=True)
+
+
 @dataclass
 class AppState:
     settings: Settings
     read_path: ReadPath
-    answers: SingleFlight[Rendered] = field(
-        default_factory=lambda: SingleFlight[Rendered](TTLCache(maxsize=50_000, ttl=600))
-    )
+    answers: SingleFlight[Rendered] = field(default_factory=answer_cache)
     metrics: Metrics = field(default_factory=Metrics)
     buckets: TokenBuckets = field(default_factory=TokenBuckets)
     keys: KeyVerifier = field(default_factory=KeyVerifier)
@@ -84,6 +111,9 @@ class AppState:
     bundles: SingleFlight[BundleAnswer] = field(
         default_factory=lambda: SingleFlight[BundleAnswer](TTLCache(maxsize=2, ttl=600))
     )
+    # Set by create_app: shared buckets when CANDOR_REDIS_URL is set, and the limiter.
+    shared: SharedBuckets | None = None
+    limiter: RateLimiter | None = None
 
     def __post_init__(self) -> None:
         # Rendered answers carry the dataset version in their ETag: a new dataset

@@ -55,6 +55,9 @@ def _service(r: Rating) -> dict[str, Any]:
         "stale": r.stale,
         "summary": r.summary,
         "domains": list(r.domains),
+        # Whose domains this service's may lie under (docs/fixture-format.md): the
+        # extension checks nesting by the same rule as `candor fixtures check`.
+        "inside": list(r.details.get("inside", ())),
         "meeting_patterns": [
             {"host": p.host, "path": p.path, "query": list(p.query)} for p in r.meeting_patterns
         ],

@@ -172,7 +172,8 @@ def service_details(service: ServiceFile) -> dict[str, Any]:
     """What a service file says besides its criteria, as stored and served."""
     data = service.canonical()
     return {
-        key: data[key] for key in ("publishers", "examined", "contact", "review_notes", "responses")
+        key: data[key]
+        for key in ("inside", "publishers", "examined", "contact", "review_notes", "responses")
     }
 
 

@@ -34,22 +34,10 @@ from ratings.matching import InvalidInput, InvalidPattern, MeetingPattern, norma
 from ratings.methodology import Level, Methodology
 from ratings.scoring import Assessment, assess, report_is_stale
 from ratings.sources import refused_domain, url_language
+from ratings.text import Text, printable
 
 SLUG = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 MAX_FILE_BYTES = 256 * 1024
-# Markup, C0/C1 controls and the bidirectional overrides that can make a name read as
-# another (they would also make the extension refuse the whole bundle).
-_UNSAFE_TEXT = re.compile(r"[<>\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _plain_text(value: str) -> str:
-    bad = _UNSAFE_TEXT.search(value)
-    if bad:
-        raise ValueError(f"contains a markup, control or bidi character ({bad.group()!r})")
-    return value
-
-
-Text = Annotated[str, AfterValidator(_plain_text)]
 
 
 def _check_http_url(value: str, *, https_only: bool = False) -> str:
@@ -186,6 +174,10 @@ class ServiceFile(_Strict):
     reviewed_on: dt.date
     summary: Text = Field(min_length=10, max_length=400)
     domains: tuple[str, ...] = Field(min_length=1, max_length=50)
+    # Services whose domains this one's may lie under ("meet.google.com" under a service
+    # owning "google.com"): without this declaration a nested domain is an error, so that
+    # no file quietly carves a piece out of another service's namespace.
+    inside: tuple[Annotated[str, Field(pattern=SLUG)], ...] = Field(default=(), max_length=10)
     publishers: tuple[str, ...] = Field(default=(), max_length=30)
     meeting_patterns: tuple[MeetingPatternSpec, ...] = Field(default=(), max_length=50)
     examined: tuple[ExaminedDocument, ...] = Field(default=(), max_length=40)
@@ -203,16 +195,9 @@ class ServiceFile(_Strict):
     @classmethod
     def _domains(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for domain in value:
-            try:
-                canonical = normalise_host(domain)
-            except InvalidInput as exc:
-                raise ValueError(f"{domain!r}: {exc}") from None
-            if canonical != domain:
-                raise ValueError(f"{domain!r} must be written as {canonical!r}")
-            if _public_suffixes().is_public(domain):
-                raise ValueError(
-                    f"{domain!r} is a public suffix: it would rate every site under it"
-                )
+            problem = domain_problem(domain)
+            if problem is not None:
+                raise ValueError(problem)
         if len(set(value)) != len(value):
             raise ValueError("a domain is listed twice")
         return value
@@ -269,6 +254,22 @@ class ServiceFile(_Strict):
         return self.model_dump(mode="json")
 
 
+def domain_problem(domain: str) -> str | None:
+    """Why ``domain`` cannot be a service's domain, or None. The extension's validator
+    applies the same rules to the bundle (shared vectors: tests/vectors/rules.json)."""
+    try:
+        canonical = normalise_host(domain)
+    except InvalidInput as exc:
+        return f"{domain!r}: {exc}"
+    if canonical != domain:
+        return f"{domain!r} must be written as {canonical!r}"
+    if "." not in domain:
+        return f"{domain!r} must have at least two labels"
+    if _public_suffixes().is_public(domain):
+        return f"{domain!r} is a public suffix: it would rate every site under it"
+    return None
+
+
 @lru_cache(maxsize=1)
 def _public_suffixes() -> PublicSuffixList:
     # The list ships inside the package: nothing is downloaded.
@@ -284,9 +285,11 @@ class FixtureProblem:
     severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
+        # Every part may carry text from a file (a key, a file name, a YAML error quoting
+        # the input): all of it is escaped, so one problem is always one printed line.
         where = f"{self.file}:{self.line}" if self.line else self.file
         what = f"{self.field}: " if self.field else ""
-        return f"{where}: {self.severity}: {what}{self.message}"
+        return printable(f"{where}: {self.severity}: {what}{self.message}")
 
 
 class FixtureErrors(Exception):
@@ -745,6 +748,9 @@ def _check_domains(
     services: dict[str, ServiceFile],
     located: dict[str, tuple[str, Lines]],
 ) -> Iterable[FixtureProblem]:
+    """One domain belongs to one service; a domain under another service's domain is
+    allowed only when its file declares that service in ``inside``. The extension's
+    validator (extension/src/lib/bundle.js) applies the same rule to the bundle."""
     owner: dict[str, str] = {}
     for slug, service in sorted(services.items()):
         display, lines = located[slug]
@@ -758,3 +764,40 @@ def _check_domains(
                 )
             else:
                 owner[domain] = slug
+    for slug, service in sorted(services.items()):
+        display, lines = located[slug]
+        used: set[str] = set()
+        for index, domain in enumerate(service.domains):
+            for parent in _parents(domain):
+                other = owner.get(parent)
+                if other is None or other == slug:
+                    continue
+                used.add(other)
+                if other not in service.inside:
+                    yield FixtureProblem(
+                        display,
+                        _line_for(lines, ("domains", index)),
+                        f"domains.{index}",
+                        f"{domain!r} lies under {parent!r}, a domain of {other!r}: declare "
+                        f"`inside: [{other}]` if this service really is a part of that site",
+                    )
+        for index, declared in enumerate(service.inside):
+            if declared not in used:
+                reason = (
+                    "no such service"
+                    if declared not in services
+                    else "none of this service's domains lies under its domains"
+                )
+                yield FixtureProblem(
+                    display,
+                    _line_for(lines, ("inside", index)),
+                    f"inside.{index}",
+                    f"{declared!r}: {reason}",
+                )
+
+
+def _parents(domain: str) -> Iterator[str]:
+    """Every proper parent of ``domain`` on label boundaries: a.b.c -> b.c, c."""
+    labels = domain.split(".")
+    for start in range(1, len(labels)):
+        yield ".".join(labels[start:])

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ratings.text import Text
+
 Level = Literal["full", "partial", "none", "no_disclosure", "not_assessed", "not_applicable"]
 ScoredLevel = Literal["full", "partial", "none", "no_disclosure"]
 # A grade is a letter of the methodology's scale (its thresholds, then the lowest grade).
@@ -37,23 +39,23 @@ class _Strict(BaseModel):
 
 class Group(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    name: str
+    name: Text
     weight: float = Field(gt=0)
 
 
 class LevelTexts(_Strict):
-    full: str
-    partial: str
-    none: str
+    full: Text
+    partial: Text
+    none: Text
 
 
 class Criterion(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     group: str
-    name: str
-    question: str
+    name: Text
+    question: Text
     levels: LevelTexts
-    basis: list[str] = Field(min_length=1)
+    basis: list[Text] = Field(min_length=1)
     baseline: bool = False
 
 
@@ -71,7 +73,7 @@ class ReportFreshness(_Strict):
 class Grading(_Strict):
     thresholds: dict[str, float]
     lowest_grade: str = Field(pattern=_LETTER)
-    grade_meanings: dict[str, str]
+    grade_meanings: dict[str, Text]
     baseline_cap: BaselineCap
     review_in_progress_share: float = Field(ge=0, le=1)
     report_freshness: ReportFreshness
@@ -105,7 +107,7 @@ class Methodology(_Strict):
     version: int
     published_on: dt.date
     levels: dict[ScoredLevel, float]
-    level_labels: dict[Level, str]
+    level_labels: dict[Level, Text]
     groups: list[Group] = Field(min_length=1)
     criteria: list[Criterion] = Field(min_length=1)
     grading: Grading

@@ -9,7 +9,6 @@ last dataset: ratings change rarely, and a stale answer beats none.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Callable
@@ -18,6 +17,9 @@ from ratings.dataset import Dataset, dataset_from_database, read_version
 from ratings.singleflight import SingleFlight
 
 log = logging.getLogger("candor.readpath")
+
+# Seconds a poll may take before it counts as a failure.
+CHECK_TIMEOUT = 3.0
 
 
 class DatasetUnavailable(RuntimeError):
@@ -82,9 +84,23 @@ class ReadPath:
         self.last_checked = dt.datetime.now(dt.UTC)
         return self._dataset
 
+    def healthy(self) -> bool:
+        """Did the last check reach the database, recently? A poller stuck for more than
+        a few intervals counts as a failed check."""
+        if not self.database_ok or self.last_checked is None:
+            return False
+        age = (dt.datetime.now(dt.UTC) - self.last_checked).total_seconds()
+        return age <= 3 * self.poll_seconds + CHECK_TIMEOUT
+
     async def poll_forever(self) -> None:
         while True:
             await asyncio.sleep(self.poll_seconds)
-            # Logged in refresh; the loop must survive outages.
-            with contextlib.suppress(Exception):
-                await self.refresh()
+            # Logged in refresh; the loop must survive outages. Bounded: a database that
+            # accepts connections and never answers must turn readiness off too.
+            try:
+                await asyncio.wait_for(self.refresh(), timeout=CHECK_TIMEOUT)
+            except TimeoutError:
+                self.database_ok = False
+                self.last_error = f"the database did not answer within {CHECK_TIMEOUT:.0f} s"
+            except Exception:
+                pass

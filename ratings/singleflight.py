@@ -16,11 +16,18 @@ V = TypeVar("V")
 
 class SingleFlight(Generic[V]):
     def __init__(
-        self, cache: MutableMapping[Hashable, asyncio.Task[V]], *, keep_results: bool = True
+        self,
+        cache: MutableMapping[Hashable, asyncio.Task[V]],
+        *,
+        keep_results: bool = True,
+        resize: bool = False,
     ) -> None:
         self._cache = cache
         # keep_results=False: only share flights in progress; every later call computes anew.
         self._keep_results = keep_results
+        # resize=True: the cache weighs its entries (cachetools' getsizeof), and a flight
+        # is weighed again once its result is known (a running one has no size yet).
+        self._resize = resize
         self.hits = 0
         self.misses = 0
 
@@ -32,6 +39,8 @@ class SingleFlight(Generic[V]):
             self._cache[key] = task
             if not self._keep_results:
                 task.add_done_callback(lambda done: self._forget(key, done))
+            elif self._resize:
+                task.add_done_callback(lambda done: self._weigh(key, done))
         else:
             self.hits += 1
         try:
@@ -45,9 +54,29 @@ class SingleFlight(Generic[V]):
                 del self._cache[key]
             raise
 
+    def finished(self, key: Hashable) -> tuple[bool, V | None]:
+        """``(True, value)`` when a successful result for ``key`` is cached, else
+        ``(False, None)``; never starts or waits for anything."""
+        task = self._cache.get(key)
+        if task is None or not task.done() or task.cancelled() or task.exception() is not None:
+            return False, None
+        return True, task.result()
+
+    def _weigh(self, key: Hashable, task: asyncio.Task[V]) -> None:
+        if self._cache.get(key) is not task:
+            return
+        try:
+            self._cache[key] = task  # cachetools weighs it again, evicting to make room
+        except ValueError:  # larger than the whole cache: not kept
+            self._forget(key, task)
+
     def _forget(self, key: Hashable, task: asyncio.Task[V]) -> None:
         if self._cache.get(key) is task:
             del self._cache[key]
+
+    def size_bytes(self) -> int:
+        """The weight the cache gives its entries (cachetools' currsize), when it weighs."""
+        return int(getattr(self._cache, "currsize", 0)) if self._resize else 0
 
     def clear(self) -> None:
         self._cache.clear()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,16 +33,37 @@ def serving(
     fixtures: Path = FIXTURES,
     extra_env: dict[str, str] | None = None,
     wait_ready: bool = True,
+    args: Sequence[str] = (),
+    nofile: int | None = None,
+    command: Sequence[str] = (CANDOR,),
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``candor serve`` on a free port. ``args``: more options; ``nofile``: its descriptor
+    limit (soft and hard, so it cannot raise it); ``command``: another way to start
+    ``candor`` (the attack figures' "before" runs an older checkout)."""
     port = free_port()
     env = {**os.environ, "CANDOR_DATABASE_URL": database_url, **(extra_env or {})}
     log = (workdir / f"serve-{port}.log").open("wb")
+
+    def limit_descriptors() -> None:
+        if nofile is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
     process = subprocess.Popen(
-        [CANDOR, "serve", "--port", str(port), "--fixtures", str(fixtures), "--no-access-log"],
+        [
+            *command,
+            "serve",
+            "--port",
+            str(port),
+            "--fixtures",
+            str(fixtures),
+            "--no-access-log",
+            *args,
+        ],
         cwd=workdir,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=limit_descriptors if nofile is not None else None,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -68,7 +90,7 @@ def wait_until_ready(
                 f"candor serve exited with {process.returncode}:\n{log.read_text()}"
             )
         try:
-            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass

@@ -38,6 +38,24 @@ def test_api_is_scalable_and_points_at_the_db_service() -> None:
     )
 
 
+def test_absolute_links_come_only_from_a_required_public_url() -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    env = compose()["services"]["api"]["environment"]
+    # ${VAR:?message}: compose refuses to start without it, so no replica ever builds links
+    # from a Host header (issue 13).
+    assert re.fullmatch(r"\$\{CANDOR_PUBLIC_URL:\?[^}]+\}", env["CANDOR_PUBLIC_URL"])
+    assert "CANDOR_PUBLIC_URL=" in text.split("services:")[0]  # the usage line says so
+
+
+def test_rate_limits_are_shared_through_redis() -> None:
+    services = compose()["services"]
+    assert services["redis"]["image"].startswith("redis:")
+    assert "redis-cli" in " ".join(services["redis"]["healthcheck"]["test"])
+    api = services["api"]
+    assert api["environment"]["CANDOR_REDIS_URL"].startswith("redis://redis:6379")
+    assert api["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
 def test_the_edge_cache_fronts_the_replicas() -> None:
     edge = compose()["services"]["edge"]
     assert edge["ports"] == ["8000:80"]

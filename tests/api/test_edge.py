@@ -32,8 +32,6 @@ async def test_an_answer_carries_every_header_exactly_once(client: httpx.AsyncCl
             "cache-control",
             "vary",
             "ratelimit-limit",
-            "ratelimit-remaining",
-            "ratelimit-reset",
             "access-control-allow-origin",
             "access-control-expose-headers",
             "content-type",
@@ -42,6 +40,8 @@ async def test_an_answer_carries_every_header_exactly_once(client: httpx.AsyncCl
         assert expected <= set(names)
         assert all(count == 1 for count in names.values()), names
         assert response.headers["vary"] == "Origin"
+        # A shared cache keeps this answer for everyone: never one client's budget in it.
+        assert "ratelimit-remaining" not in names and "ratelimit-reset" not in names
         assert not HTML_ONLY & set(names), "page-only headers stay off JSON answers"
 
 
@@ -77,16 +77,97 @@ async def test_a_429_is_readable_by_browsers_and_counted(make_app: AppFactory) -
     assert "candor_rate_limited_total 1" in metrics
 
 
-async def test_preflights_are_answered_before_the_limit(make_app: AppFactory) -> None:
-    app = await make_app(rate_limit_per_minute=1)
+async def test_options_and_preflights_cost_a_token_like_any_request(make_app: AppFactory) -> None:
+    app = await make_app(rate_limit_per_minute=3)
     preflight = {"Origin": "https://x.org", "Access-Control-Request-Method": "GET"}
     async with client_for(app) as client:
-        for _ in range(3):
-            answer = await client.options("/v1/ratings/zoom.us", headers=preflight)
-            assert answer.status_code == 200
-            assert "ratelimit-limit" not in answer.headers
-            assert answer.headers["x-content-type-options"] == "nosniff"
+        answer = await client.options("/v1/ratings/zoom.us", headers=preflight)
+        assert answer.status_code == 200
+        assert answer.headers["access-control-allow-origin"] == "*"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        plain = await client.options("/v1/ratings/zoom.us")
+        assert plain.status_code == 405
         assert (await client.get("/v1/ratings/zoom.us")).status_code == 200
+        assert (await client.options("/v1/ratings/zoom.us")).status_code == 429
+        assert (await client.options("/v1/ratings/zoom.us", headers=preflight)).status_code == 429
+
+
+async def test_rate_limit_headers_never_reach_a_shared_cache(make_app: AppFactory) -> None:
+    from ratings.keys import create_key
+
+    app = await make_app(rate_limit_per_minute=50)
+    secret, _ = await create_key("newsroom", per_minute=40)
+    async with client_for(app) as client:
+        public = await client.get("/v1/ratings/zoom.us")
+        private = await client.post("/v1/lookup", json={"urls": ["https://zoom.us/"]})
+        keyed = await client.get(
+            "/v1/ratings/zoom.us", headers={"Authorization": f"Bearer {secret}"}
+        )
+    # Cacheable by anyone: the limit only (the same for every client).
+    assert public.headers["cache-control"].startswith("public")
+    assert public.headers["ratelimit-limit"] == "50"
+    assert "ratelimit-remaining" not in public.headers
+    # no-store: the client's own numbers.
+    assert private.headers["cache-control"] == "no-store"
+    assert {"ratelimit-remaining", "ratelimit-reset"} <= set(private.headers)
+    # A keyed answer carries its numbers, and varies by the key so no one else gets it.
+    assert keyed.headers["ratelimit-limit"] == "40"
+    assert keyed.headers["ratelimit-remaining"] == "39"
+    assert "Authorization" in keyed.headers["vary"]
+
+
+async def test_a_batch_costs_one_token_per_url(make_app: AppFactory) -> None:
+    app = await make_app(rate_limit_per_minute=30)
+    urls = [f"https://zoom.us/j/{n}" for n in range(20)]
+    async with client_for(app) as client:
+        first = await client.post("/v1/lookup", json={"urls": urls})
+        assert first.status_code == 200 and len(first.json()["results"]) == 20
+        assert first.headers["ratelimit-remaining"] == "10"
+        second = await client.post("/v1/lookup", json={"urls": urls})
+        assert second.status_code == 429
+        assert second.headers["content-type"] == "application/problem+json"
+        assert int(second.headers["retry-after"]) >= 1
+        assert [n for n, _ in second.headers.raw].count(b"ratelimit-limit") == 1
+        # What was left still buys single requests.
+        assert (await client.get("/v1/ratings/zoom.us")).status_code == 200
+
+
+async def test_a_foreign_host_is_refused_when_hosts_are_listed(make_app: AppFactory) -> None:
+    app = await make_app(allowed_hosts=("candor.example", "*.candor.example"))
+    async with client_for(app) as client:
+        for host in ("candor.example", "CANDOR.example:8443", "eu.candor.example"):
+            answer = await client.get("/v1/ratings/zoom.us", headers={"Host": host})
+            assert answer.status_code == 200, host
+        for host in ("evil.example", "candor.example.evil.example", "xcandor.example"):
+            refused = await client.get("/services/zoom", headers={"Host": host})
+            assert refused.status_code == 400, host
+            assert refused.headers["content-type"] == "application/problem+json"
+        # Health and readiness answer any Host: orchestrators probe by address.
+        assert (await client.get("/healthz", headers={"Host": "10.1.2.3"})).status_code == 200
+        assert (await client.get("/readyz", headers={"Host": "10.1.2.3"})).status_code == 200
+
+
+async def test_trailing_slash_redirects_are_relative(client: httpx.AsyncClient) -> None:
+    answer = await client.get(
+        "/v1/services/?grade=B", headers={"Host": "evil.example"}, follow_redirects=False
+    )
+    assert answer.status_code == 307
+    assert answer.headers["location"] == "/v1/services?grade=B"
+    missing = await client.get("/nothing/here/", follow_redirects=False)
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+
+
+async def test_list_links_carry_only_validated_parameters(client: httpx.AsyncClient) -> None:
+    junk = "x" * 2000
+    page = await client.get(
+        "/v1/services", params={"per_page": 5, "grade": "c", "junk": junk, "page": 1}
+    )
+    body = page.json()
+    assert body["next"] == "/v1/services?grade=C&per_page=5&page=2"
+    assert junk not in page.text
+    clean = await client.get("/v1/services", params={"per_page": 5, "grade": "c", "page": 1})
+    assert clean.content == page.content  # one cached answer, whatever else was sent
 
 
 async def test_html_answers_get_the_strict_page_policy(client: httpx.AsyncClient) -> None:
@@ -163,3 +244,36 @@ async def test_the_fast_lane_answers_exactly_as_the_route_does(
     metrics = (await client.get("/metrics")).text
     assert 'route="/v1/ratings/{host}",status="200"} 2' in metrics
     assert 'route="/v1/ratings/{host}",status="304"} 1' in metrics
+
+
+async def test_readiness_reports_the_poll_without_error_text(app: Starlette) -> None:
+    read_path = app.state.candor.read_path
+    read_path.database_ok = False
+    read_path.last_error = "OSError: password authentication failed for user candor at 10.0.0.5"
+    async with client_for(app) as client:
+        ready = await client.get("/readyz")
+    assert ready.status_code == 503
+    assert ready.json()["detail"] == "the database is unreachable"
+    assert "10.0.0.5" not in ready.text and "password" not in ready.text
+
+
+async def test_the_answer_caches_are_bounded_by_bytes() -> None:
+    from api.responses import Rendered
+    from api.state import HotAnswers, answer_cache
+
+    cache = answer_cache(max_bytes=64 * 1024)
+    for number in range(50):
+        body = b"x" * 8 * 1024
+
+        async def render(body: bytes = body) -> Rendered:
+            return Rendered.of(body, "v")
+
+        await cache.get(("page", number), render)
+    assert cache.size_bytes() <= 64 * 1024 and len(cache) < 10
+
+    hot = HotAnswers()
+    hot.MAX_BYTES = 64 * 1024
+    dataset = object()
+    for number in range(50):
+        hot.put(dataset, ("rating", f"h{number}"), Rendered.of(b"y" * 8 * 1024, "v"))  # type: ignore[arg-type]
+    assert hot.bytes <= 64 * 1024 and len(hot) < 10

@@ -20,6 +20,7 @@ from api.pages import e2ee_text, page_routes, transparency_text
 from api.palette import GRADE_COLOURS, INSUFFICIENT
 from ratings.dataset import Dataset, Rating, Source, dataset_from_fixtures
 from ratings.fixtures import read_fixtures
+from tests.api.conftest import AppFactory, client_for
 from tests.conftest import FIXTURES, ROOT
 
 EXPECTED = dataset_from_fixtures(read_fixtures(FIXTURES))
@@ -289,13 +290,14 @@ async def test_service_page_shows_the_full_breakdown(client: httpx.AsyncClient) 
     # Grade history (the first load records one event per service).
     assert page.all("table", **{"class": "history"})
     assert "Grade history" in text
-    # The embed snippets, in <pre><code>.
+    # The embed snippets, in <pre><code>: relative without CANDOR_PUBLIC_URL (never
+    # built from the Host header), and saying so.
     codes = re.findall(r"<pre><code>(.*?)</code></pre>", response.text, re.DOTALL)
     assert len(codes) == 2
-    assert "&lt;img src=&quot;http://testserver/v1/services/zoom/badge.svg&quot;" in codes[0]
-    assert codes[1].startswith(
-        "[![Candor privacy rating of Zoom](http://testserver/v1/services/zoom/badge.svg)]"
-    )
+    assert "&lt;img src=&quot;/v1/services/zoom/badge.svg&quot;" in codes[0]
+    assert codes[1].startswith("[![Candor privacy rating of Zoom](/v1/services/zoom/badge.svg)]")
+    assert "testserver" not in response.text
+    assert "CANDOR_PUBLIC_URL" in text
     assert page.all("img", src="/v1/services/zoom/badge.svg")
 
 
@@ -673,3 +675,14 @@ async def test_suggest_page_echoes_a_valid_host_escaped_and_is_not_cached(
     assert "Suggest a service for a rating" in hostile.text
     rated = await client.get("/suggest", params={"host": "us02web.zoom.us"})
     assert 'href="/services/zoom"' in rated.text
+
+
+async def test_embed_snippets_use_the_public_url_and_never_the_host(make_app: AppFactory) -> None:
+    app = await make_app(public_url="https://candor.example")
+    async with client_for(app) as client:
+        forged = await client.get("/services/zoom", headers={"Host": "evil.example"})
+        honest = await client.get("/services/zoom")
+    assert forged.status_code == honest.status_code == 200
+    assert forged.content == honest.content  # one page, whatever the Host
+    assert "https://candor.example/v1/services/zoom/badge.svg" in forged.text
+    assert "evil.example" not in forged.text

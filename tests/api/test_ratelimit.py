@@ -47,6 +47,27 @@ def _scope(peer: str, forwarded: str | None = None) -> dict[str, object]:
     return {"client": (peer, 1234), "headers": headers}
 
 
+def test_ipv6_clients_share_a_bucket_per_64() -> None:
+    from api.clients import bucket_of
+
+    assert bucket_of("2001:db8:1:2:aaaa::1") == bucket_of("2001:db8:1:2:ffff::9")
+    assert bucket_of("2001:db8:1:2::1") == "ip6:2001:db8:1:2::/64"
+    assert bucket_of("2001:db8:1:3::1") != bucket_of("2001:db8:1:2::1")
+    assert bucket_of("::ffff:192.0.2.1") == bucket_of("192.0.2.1") == "ip:192.0.2.1"
+    assert bucket_of("192.0.2.1") != bucket_of("192.0.2.2")
+
+
+async def test_ipv6_addresses_of_one_64_share_a_budget(make_app: AppFactory) -> None:
+    app = await make_app(rate_limit_per_minute=2)
+    statuses = []
+    for host in ("2001:db8::1", "2001:db8::2", "2001:db8::3"):
+        async with client_for(app, (host, 1)) as client:
+            statuses.append((await client.get("/v1/ratings/zoom.us")).status_code)
+    assert statuses == [200, 200, 429]
+    async with client_for(app, ("2001:db8:0:1::1", 1)) as other:
+        assert (await other.get("/v1/ratings/zoom.us")).status_code == 200
+
+
 def test_forwarded_for_is_trusted_only_from_configured_proxies() -> None:
     proxies = (ipaddress.ip_network("10.0.0.0/8"),)
     assert client_ip(_scope("203.0.113.9", "1.2.3.4"), proxies) == "203.0.113.9"
@@ -63,7 +84,8 @@ async def test_429_with_retry_after_then_recovery(make_app: AppFactory) -> None:
     app.state.candor.buckets.clock = clock
     async with client_for(app) as client:
         for remaining in range(59, -1, -1):
-            response = await client.get("/v1/ratings/zoom.us")
+            # A no-store answer: it carries the client's remaining budget.
+            response = await client.get("/healthz" if remaining < 0 else "/suggest")
             assert response.status_code == 200
             assert response.headers["ratelimit-limit"] == "60"
             assert response.headers["ratelimit-remaining"] == str(remaining)

@@ -4,6 +4,7 @@ import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -392,3 +393,102 @@ def test_oversized_files_are_refused_without_reading_them_whole(
         handle.write("# " + "x" * (300 * 1024) + "\n")
     [problem] = problems_of(directory)
     assert "larger than 256 KiB" in problem.message
+
+
+def _domains(directory: Path, slug: str, domains: list[str], inside: list[str] | None) -> None:
+    """Add ``domains`` to the service's own (and set ``inside``)."""
+
+    def change(data: dict[str, Any]) -> None:
+        data["domains"] = [*data["domains"], *domains]
+        if inside is not None:
+            data["inside"] = inside
+
+    edit_service(directory, slug, change)
+
+
+def test_a_domain_under_another_services_domain_must_be_declared(
+    make_fixtures: Callable[..., Path],
+) -> None:
+    directory = make_fixtures(2)
+    # synth-00001 claims a host under synth-00000's domain, without saying so.
+    _domains(directory, "synth-00001", ["meet.synth00000.example"], None)
+    [problem] = problems_of(directory)
+    assert Path(problem.file).stem == "synth-00001" and problem.field.startswith("domains.")
+    assert "lies under 'synth00000.example', a domain of 'synth-00000'" in problem.message
+    assert problem.line is not None
+    # Declared, it is allowed (the most specific domain wins at matching time).
+    edit_service(directory, "synth-00001", lambda d: d.update(inside=["synth-00000"]))
+    fixtures = read_fixtures(directory)
+    assert fixtures.services["synth-00001"].inside == ("synth-00000",)
+
+
+def test_a_declaration_that_nothing_uses_is_an_error(make_fixtures: Callable[..., Path]) -> None:
+    directory = make_fixtures(2)
+    edit_service(directory, "synth-00001", lambda d: d.update(inside=["synth-00000"]))
+    edit_service(directory, "synth-00000", lambda d: d.update(inside=["no-such-service"]))
+    problems = {(Path(p.file).stem, p.field, p.message) for p in problems_of(directory)}
+    assert problems == {
+        (
+            "synth-00001",
+            "inside.0",
+            "'synth-00000': none of this service's domains lies under its domains",
+        ),
+        ("synth-00000", "inside.0", "'no-such-service': no such service"),
+    }
+
+
+def test_nesting_is_carried_into_the_bundle(make_fixtures: Callable[..., Path]) -> None:
+    from ratings.bundle import build_bundle
+    from ratings.dataset import dataset_from_fixtures
+
+    directory = make_fixtures(2)
+    _domains(directory, "synth-00001", ["meet.synth00000.example"], ["synth-00000"])
+    bundle = build_bundle(dataset_from_fixtures(read_fixtures(directory)))
+    inside = {s["slug"]: s["inside"] for s in bundle["services"]}
+    assert inside == {"synth-00000": [], "synth-00001": ["synth-00000"]}
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "x\nok: 78 services, 11 criteria, dataset version 0, 0 warning(s)",
+        "\x1b[32mgreen\x1b[0m",
+        "\u202etxet",
+    ],
+)
+def test_printed_problems_escape_what_the_file_says(
+    make_fixtures: Callable[..., Path], key: str
+) -> None:
+    directory = make_fixtures(1)
+    edit_service(directory, "synth-00000", lambda d: d["criteria"].update({key: {"level": "x"}}))
+    printed = [str(problem) for problem in problems_of(directory)]
+    assert printed and any("criteria." in line for line in printed)
+    for line in printed:
+        assert line.isprintable(), line  # no newline, escape or override reaches a terminal
+    assert any(repr(key)[1:-1] in line for line in printed)
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        (("grading", "grade_meanings", "A"), "Strong <b>commitments</b>"),
+        (("level_labels", "full"), "Full\u202e"),
+        (("groups", 0, "name"), "Transparency\x1b[0m"),
+    ],
+)
+def test_methodology_text_is_plain_text(
+    make_fixtures: Callable[..., Path], where: tuple[str | int, ...], value: str
+) -> None:
+    import yaml
+
+    directory = make_fixtures(1)
+    path = directory / "methodology.yaml"
+    data = yaml.safe_load(path.read_text())
+    node = data
+    for step in where[:-1]:
+        node = node[step]
+    node[where[-1]] = value
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    [problem] = problems_of(directory)
+    assert "markup, control or bidi" in problem.message
+    assert problem.field == ".".join(map(str, where))

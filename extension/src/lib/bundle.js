@@ -7,6 +7,7 @@
 // Limits follow ratings/fixtures.py, with some headroom so that a legitimate bundle is
 // never rejected by a stricter client.
 
+import { getPublicSuffix } from 'tldts';
 import { InvalidInput, normaliseHost, parseUrl } from './host.js';
 import { compileMeetingPattern } from './template.js';
 
@@ -33,6 +34,7 @@ export const LIMITS = {
   groups: 20,
   meaning: 300,
   url: 2048,
+  inside: 10,
 };
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
@@ -41,10 +43,12 @@ const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
 const QUERY_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
-// Text shown to people: no control characters (newline and tab excepted).
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/;
-// Short labels (names, company) additionally may not look like markup.
-const MARKUP = /[<>]/;
+// Text shown to people, by the server's rule (ratings/text.py; shared cases in
+// tests/vectors/rules.json): no markup, no control character but tab and newline, no line
+// or paragraph separator, no bidi mark, embedding, override or isolate.
+const UNSAFE_TEXT = /[<>\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+// URLs are checked by the URL parser (which refuses controls and spaces), not as text.
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 // The grade letters are the methodology's (the bundle lists them): a methodology that adds
 // a grade must not make every installed copy refuse every future bundle.
 const LETTER = /^[A-Z]$/;
@@ -83,11 +87,18 @@ function array(value, path, max, min = 0) {
   return value;
 }
 
-function text(value, path, max, { min = 1, label = false } = {}) {
+/** Why `value` is not plain text (the server's rule), or null. */
+export function textProblem(value) {
+  if (typeof value !== 'string') return 'must be a string';
+  if (UNSAFE_TEXT.test(value)) return 'contains a markup, control or bidi character';
+  return null;
+}
+
+function text(value, path, max, { min = 1 } = {}) {
   if (typeof value !== 'string') fail(path, 'must be a string');
   if (value.length < min || value.length > max) fail(path, `length must be ${min}..${max}`);
-  if (CONTROL.test(value)) fail(path, 'contains control characters');
-  if (label && MARKUP.test(value)) fail(path, 'contains markup characters');
+  const problem = textProblem(value);
+  if (problem) fail(path, problem);
   return value;
 }
 
@@ -108,7 +119,9 @@ function date(value, path) {
 }
 
 function httpUrl(value, path) {
-  text(value, path, LIMITS.url);
+  if (typeof value !== 'string') fail(path, 'must be a string');
+  if (value.length < 1 || value.length > LIMITS.url) fail(path, `length must be 1..${LIMITS.url}`);
+  if (CONTROL.test(value)) fail(path, 'contains control characters');
   try {
     parseUrl(value);
   } catch (error) {
@@ -118,18 +131,31 @@ function httpUrl(value, path) {
   return value;
 }
 
-function domain(value, path) {
-  if (typeof value !== 'string') fail(path, 'must be a string');
+/**
+ * Why `value` cannot be a service's domain, or null: the server's rule
+ * (ratings/fixtures.py domain_problem; shared cases in tests/vectors/rules.json).
+ */
+export function domainProblem(value) {
+  if (typeof value !== 'string') return 'must be a string';
   let canonical;
   try {
     canonical = normaliseHost(value);
   } catch (error) {
-    if (error instanceof InvalidInput) fail(path, error.message);
+    if (error instanceof InvalidInput) return error.message;
     throw error;
   }
-  if (canonical !== value) fail(path, 'must be a lowercase A-label domain');
+  if (canonical !== value) return 'must be a lowercase A-label domain';
   // A bare top-level label ("com") would claim every site under it.
-  if (!value.includes('.')) fail(path, 'must have at least two labels');
+  if (!value.includes('.')) return 'must have at least two labels';
+  // So would a public suffix ("co.uk", "github.io"): the Public Suffix List, both its
+  // ICANN and its private sections, as the server's publicsuffixlist package reads it.
+  if (getPublicSuffix(value, { allowPrivateDomains: true }) === value) return 'is a public suffix';
+  return null;
+}
+
+function domain(value, path) {
+  const problem = domainProblem(value);
+  if (problem) fail(path, problem);
   return value;
 }
 
@@ -143,7 +169,7 @@ function methodology(raw, path) {
   const levelLabels = {};
   object(raw.level_labels, `${path}.level_labels`);
   for (const level of levels) {
-    levelLabels[level] = text(raw.level_labels[level], `${path}.level_labels.${level}`, LIMITS.criterionName, { label: true });
+    levelLabels[level] = text(raw.level_labels[level], `${path}.level_labels.${level}`, LIMITS.criterionName);
   }
   const letters = new Set();
   const grades = array(raw.grades, `${path}.grades`, LIMITS.grades, 1).map((item, i) => {
@@ -168,7 +194,7 @@ function methodology(raw, path) {
     if (!(typeof item.weight === 'number' && Number.isFinite(item.weight) && item.weight > 0)) {
       fail(`${where}.weight`, 'must be a positive number');
     }
-    return { id, name: text(item.name, `${where}.name`, LIMITS.criterionName, { label: true }), weight: item.weight };
+    return { id, name: text(item.name, `${where}.name`, LIMITS.criterionName), weight: item.weight };
   });
   const seen = new Set();
   const criteria = array(raw.criteria, `${path}.criteria`, LIMITS.criteria, 1).map((item, i) => {
@@ -179,7 +205,7 @@ function methodology(raw, path) {
     seen.add(id);
     return {
       id,
-      name: text(item.name, `${where}.name`, LIMITS.criterionName, { label: true }),
+      name: text(item.name, `${where}.name`, LIMITS.criterionName),
       group: groupIds.has(item.group) ? item.group : fail(`${where}.group`, 'not a group of the methodology'),
     };
   });
@@ -255,8 +281,8 @@ function service(raw, path, known) {
   if (typeof raw.stale !== 'boolean') fail(`${path}.stale`, 'must be a boolean');
   return {
     slug: pattern(raw.slug, `${path}.slug`, SLUG),
-    name: text(raw.name, `${path}.name`, LIMITS.name, { label: true }),
-    company: raw.company == null ? null : text(raw.company, `${path}.company`, LIMITS.company, { label: true }),
+    name: text(raw.name, `${path}.name`, LIMITS.name),
+    company: raw.company == null ? null : text(raw.company, `${path}.company`, LIMITS.company),
     status: raw.status,
     grade: raw.grade,
     score: raw.score,
@@ -264,6 +290,8 @@ function service(raw, path, known) {
     stale: raw.stale,
     summary: raw.summary == null ? '' : text(raw.summary, `${path}.summary`, LIMITS.summary, { min: 0 }),
     domains,
+    // Absent in bundles from servers before nesting was declared: none then.
+    inside: array(raw.inside ?? [], `${path}.inside`, LIMITS.inside).map((slug, i) => pattern(slug, `${path}.inside[${i}]`, SLUG)),
     meeting_patterns: meetingPatterns(raw.meeting_patterns ?? [], `${path}.meeting_patterns`, domains),
     groups: array(raw.groups, `${path}.groups`, LIMITS.groups).map((item, i) => {
       const where = `${path}.groups[${i}]`;
@@ -276,6 +304,28 @@ function service(raw, path, known) {
     }),
     criteria: criteria(raw.criteria, `${path}.criteria`, known),
   };
+}
+
+/**
+ * A domain under another service's domain ("meet.example.com" under "example.com") only
+ * where the service declares that service in `inside`: the server's rule
+ * (ratings/fixtures.py _check_domains), so no service quietly takes part of another's site.
+ */
+function checkNesting(services) {
+  const owners = new Map();
+  services.forEach((s) => s.domains.forEach((d) => owners.set(d, s.slug)));
+  services.forEach((s, i) => {
+    s.domains.forEach((d, j) => {
+      const labels = d.split('.');
+      for (let start = 1; start < labels.length; start += 1) {
+        const parent = labels.slice(start).join('.');
+        const other = owners.get(parent);
+        if (other !== undefined && other !== s.slug && !s.inside.includes(other)) {
+          fail(`services[${i}].domains[${j}]`, `lies under ${parent}, a domain of ${other}, which it does not declare in inside`);
+        }
+      }
+    });
+  });
 }
 
 /**
@@ -308,6 +358,7 @@ export function validateBundle(raw) {
       }
       return clean;
     });
+    checkNesting(services);
     return { format: SUPPORTED_FORMAT, version, generated_at: generatedAt, methodology: method, services };
   } catch (error) {
     if (error instanceof Problem) throw new InvalidBundle([error.message]);
