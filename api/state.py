@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
-from cachetools import TTLCache
+from cachetools import LRUCache, TTLCache
 from starlette.requests import Request
 
 from api.keycache import KeyVerifier
@@ -14,6 +14,7 @@ from api.ratelimit import TokenBuckets
 from api.responses import Rendered
 from api.settings import Settings
 from ratings.dataset import Dataset
+from ratings.hostprefix import PrefixIndex
 from ratings.readpath import ReadPath
 from ratings.singleflight import SingleFlight
 
@@ -84,6 +85,10 @@ class AppState:
     bundles: SingleFlight[BundleAnswer] = field(
         default_factory=lambda: SingleFlight[BundleAnswer](TTLCache(maxsize=2, ttl=600))
     )
+    # The private lookup's index, by dataset version: built on the first prefix query.
+    prefixes: SingleFlight[PrefixIndex] = field(
+        default_factory=lambda: SingleFlight[PrefixIndex](LRUCache(maxsize=2))
+    )
 
     def __post_init__(self) -> None:
         # Rendered answers carry the dataset version in their ETag: a new dataset
@@ -94,6 +99,7 @@ class AppState:
         self.answers.clear()
         self.hot.clear()
         self.bundles.clear()
+        self.prefixes.clear()
 
     async def answer(self, key: Hashable, render: Callable[[], Awaitable[Rendered]]) -> Rendered:
         return await self.answers.get(key, render)

@@ -11,11 +11,9 @@ import datetime as dt
 import sys
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from typing import Any
 
 from ratings.fixtures import FixtureSet, ServiceFile
-from ratings.hostprefix import PrefixIndex
 from ratings.matching import Match, Matcher, MeetingPattern
 from ratings.methodology import Methodology
 from ratings.scoring import assess
@@ -213,12 +211,6 @@ class Dataset:
 
     def match_host(self, host: str) -> Match:
         return self.matcher.match_host(host)
-
-    @cached_property
-    def prefixes(self) -> PrefixIndex:
-        """The private lookup's index (``ratings.hostprefix``), built on first use: most
-        datasets never serve a prefix query."""
-        return PrefixIndex({slug: rating.domains for slug, rating in self.ratings.items()})
 
 
 def _today() -> dt.date:

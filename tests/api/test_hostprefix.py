@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
+from ratings.fixtures import read_fixtures
+from ratings.loader import sync_fixtures
 from tests.api.conftest import AppFactory, client_for
 from tests.api.test_endpoints import EXPECTED, assert_problem
+from tests.conftest import copy_real_fixtures, edit_service
 
 
 def digest(name: str) -> str:
@@ -163,3 +167,21 @@ async def test_empty_prefixes_do_not_fill_the_answer_cache(app: Starlette) -> No
         assert len(state.answers) == before
         await client.get(f"/v1/hosts/prefix/{digest('zoom.us')[:5]}")
         assert len(state.answers) == before + 1
+
+
+async def test_a_reload_is_seen_and_untouched_prefixes_keep_their_etag(
+    app: Starlette, client: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    zoom, signal = digest("zoom.us")[:5], digest("signal.org")[:5]
+    before = {p: await client.get(f"/v1/hosts/prefix/{p}") for p in (zoom, signal)}
+    assert before[signal].json()["entries"]
+    directory = copy_real_fixtures(tmp_path / "copy")
+    edit_service(directory, "zoom", lambda data: data.update(name="Zoom Workplace"))
+    await sync_fixtures(read_fixtures(directory))
+    await app.state.candor.read_path.refresh()
+    after = {p: await client.get(f"/v1/hosts/prefix/{p}") for p in (zoom, signal)}
+    assert after[zoom].json()["entries"][0]["service"]["name"] == "Zoom Workplace"
+    assert after[zoom].headers["etag"] != before[zoom].headers["etag"]
+    # Signal's answer is the same bytes, so every cache's copy of it stays valid.
+    assert after[signal].content == before[signal].content
+    assert after[signal].headers["etag"] == before[signal].headers["etag"]
