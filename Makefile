@@ -6,7 +6,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint typecheck check-fixtures test-python test-extension test-pages extension bench clean
+# The client generators' Node side (tests/clients): openapi-typescript and tsc.
+CLIENT_TOOLS := tests/clients/node_modules/.installed
+
+.PHONY: run test setup lint typecheck check-fixtures test-python test-extension test-pages extension client-tools bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Candor needs Python 3.11 or newer ($(PYTHON) is older)"; exit 1; }
@@ -30,7 +33,15 @@ typecheck: $(STAMP)
 check-fixtures: $(STAMP)
 	$(BIN)/candor fixtures check fixtures
 
-test-python: $(STAMP)
+$(CLIENT_TOOLS): tests/clients/package-lock.json
+	npm --prefix tests/clients ci --no-audit --no-fund
+	touch $(CLIENT_TOOLS)
+
+client-tools: $(CLIENT_TOOLS)
+
+# tests/clients generates clients from /openapi.json with openapi-python-client (a test
+# dependency in pyproject.toml) and openapi-typescript (client-tools).
+test-python: $(STAMP) $(CLIENT_TOOLS)
 	$(BIN)/pytest
 
 extension: $(STAMP)
@@ -53,4 +64,4 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) extension/node_modules extension/dist tests/browser/node_modules *.egg-info
+	rm -rf $(VENV) extension/node_modules extension/dist tests/browser/node_modules tests/clients/node_modules *.egg-info

@@ -13,7 +13,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 from tortoise.contrib.starlette import RegisterTortoise
 
-from api import endpoints, meta
+from api import endpoints, hostprefix, meta
 from api.badges import badge_routes
 from api.fastlane import fast_answer
 from api.hosts import HostPolicy
@@ -37,6 +37,7 @@ def routes() -> list[BaseRoute]:
         Route("/v1/ratings/{host}", endpoints.rating_for_host, methods=["GET"]),
         # One route for both methods, so a 405 lists them all in Allow.
         Route("/v1/lookup", endpoints.lookup_any, methods=["GET", "POST"]),
+        Route("/v1/hosts/prefix/{prefix}", hostprefix.hosts_by_prefix, methods=["GET"]),
         Route("/v1/services", endpoints.list_services, methods=["GET"]),
         Route("/v1/services/{slug}", endpoints.service_detail, methods=["GET"]),
         Route("/v1/methodology", endpoints.methodology, methods=["GET"]),

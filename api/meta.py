@@ -13,9 +13,17 @@ from api.docs import docs_assets, render_docs
 from api.middleware import DOCS_CSP
 from api.openapi import OPENAPI_VERSION, openapi_document
 from api.responses import Rendered, cached_response
-from api.schemas import LookupResult, summary_of
+from api.schemas import (
+    HostPrefixEntry,
+    HostPrefixResult,
+    LookupResult,
+    MethodologyOut,
+    PatternOut,
+    summary_of,
+)
 from api.state import AppState, state_of
 from ratings.bundle import build_bundle
+from ratings.hostprefix import PREFIX_LENGTH, host_digest
 
 
 def _examples(state: AppState) -> dict[str, Any]:
@@ -31,10 +39,28 @@ def _examples(state: AppState) -> dict[str, Any]:
     bundle = build_bundle(dataset, only=[rating])
     url = f"https://{rating.domains[0]}/"
     lookup = LookupResult(url=url, host=rating.domains[0], service=summary, meeting=False)
+    methodology = MethodologyOut(
+        dataset_version=dataset.version, **dataset.methodology.model_dump()
+    )
+    digest = host_digest(rating.domains[0])
+    prefix = HostPrefixResult(
+        prefix=digest[:PREFIX_LENGTH],
+        entries=[
+            HostPrefixEntry(
+                sha256=digest,
+                service=summary,
+                meeting_patterns=[
+                    PatternOut(host=p.host, path=p.path, query=list(p.query))
+                    for p in rating.meeting_patterns
+                ],
+            )
+        ],
+    )
     return {
         "getRatingForHost": summary.model_dump(mode="json"),
         "lookupUrl": lookup.model_dump(mode="json"),
-        "getMethodology": dataset.methodology.model_dump(mode="json"),
+        "getHostsByPrefix": prefix.model_dump(mode="json"),
+        "getMethodology": methodology.model_dump(mode="json"),
         "getBundle": bundle,
     }
 

@@ -10,7 +10,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from api.schemas import (
+    Bundle,
     Health,
+    HostPrefixResult,
+    Liveness,
     LookupBatchRequest,
     LookupBatchResponse,
     LookupResult,
@@ -77,6 +80,15 @@ URL = Param(
     True,
     "https://us02web.zoom.us/j/123",
 )
+PREFIX = Param(
+    "prefix",
+    "path",
+    "The first 5 hex digits of the SHA-256 of a host name in the API's normal form "
+    "(lowercase A-labels, no trailing dot). Matched case-insensitively.",
+    {"type": "string", "pattern": "^[0-9a-fA-F]{5}$"},
+    True,
+    "caf3a",
+)
 IF_NONE_MATCH = Param(
     "If-None-Match",
     "header",
@@ -129,6 +141,17 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
     Operation(
         "get",
+        "/v1/hosts/prefix/{prefix}",
+        "getHostsByPrefix",
+        "Private lookup: rated domains by hash prefix",
+        "Every rated domain whose SHA-256 starts with `prefix`, with its service and meeting patterns. Hash the host and each parent domain, ask for each prefix, and compare the full hashes locally: the server never learns the host (see docs/private-lookup.md).",
+        "ratings",
+        HostPrefixResult,
+        params=(PREFIX, IF_NONE_MATCH),
+        errors={400: "Not 5 hexadecimal digits"},
+    ),
+    Operation(
+        "get",
         "/v1/services",
         "listServices",
         "All rated services",
@@ -147,7 +170,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 "status",
                 "query",
                 "active or discontinued",
-                {"type": "string", "enum": ["active", "discontinued"]},
+                {"$ref": "#/components/schemas/ServiceStatus"},
             ),
             Param(
                 "q",
@@ -221,8 +244,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "The compact dataset for local matching",
         "What the browser extension downloads: every service's domains, meeting patterns, grade and evidence. Gzipped on request.",
         "extension",
-        None,
-        response_schema={"type": "object", "required": ["format", "version", "services"]},
+        Bundle,
         params=(IF_NONE_MATCH,),
     ),
     Operation(
@@ -232,8 +254,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Liveness",
         "200 while the process runs.",
         "operations",
-        None,
-        response_schema={"type": "object", "properties": {"status": {"const": "ok"}}},
+        Liveness,
         cached=False,
         limited=False,
     ),
@@ -264,6 +285,8 @@ OPERATIONS: tuple[Operation, ...] = (
     ),
 )
 
+# Models documented even when no operation names them; every operation's response and
+# body models are added to these (_models), so no $ref can point at nothing.
 MODELS: tuple[type[BaseModel], ...] = (
     RatingSummary,
     ServiceDetail,
@@ -276,14 +299,27 @@ MODELS: tuple[type[BaseModel], ...] = (
 )
 
 
+def _models() -> list[type[BaseModel]]:
+    named = [*MODELS, *(m for op in OPERATIONS for m in (op.response, op.body) if m)]
+    return list(dict.fromkeys(named))
+
+
 def _components() -> dict[str, Any]:
     schemas: dict[str, Any] = {}
-    for model in MODELS:
+
+    def add(name: str, schema: dict[str, Any]) -> None:
+        # Component names are what generated clients call their classes: two different
+        # models under one name would silently document only one of them.
+        if schemas.setdefault(name, schema) != schema:
+            raise ValueError(f"two different schemas are named {name!r}")
+
+    for model in _models():
         schema = model.model_json_schema(
             ref_template="#/components/schemas/{model}", mode="serialization"
         )
-        schemas.update(schema.pop("$defs", {}))
-        schemas[model.__name__] = schema
+        for name, definition in schema.pop("$defs", {}).items():
+            add(name, definition)
+        add(model.__name__, schema)
     return schemas
 
 
@@ -383,8 +419,9 @@ def _operation(op: Operation, examples: dict[str, Any]) -> dict[str, Any]:
                 }
             },
         }
-    if op.limited:
-        document["security"] = [{}, {"apiKey": []}]
+    if not op.limited:
+        # The document's default (an optional key) does not apply: no key is read here.
+        document["security"] = []
     return document
 
 
@@ -413,6 +450,11 @@ def openapi_document(examples: dict[str, Any] | None = None, server: str = "/") 
             for name in ("ratings", "services", "methodology", "extension", "operations")
         ],
         "paths": paths,
+        # Every limited operation takes an API key but needs none. Said once for the whole
+        # document rather than on each operation: generators (openapi-python-client) read
+        # an operation's own security as "a key is required" and would type anonymous
+        # clients out.
+        "security": [{}, {"apiKey": []}],
         "components": {
             "schemas": _components(),
             "securitySchemes": {

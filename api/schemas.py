@@ -4,6 +4,7 @@ from these same models, so the contract and the answers cannot drift apart."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,7 +15,32 @@ from ratings.methodology import Methodology
 # A letter of the methodology's scale (GET /v1/methodology lists them, best first); the
 # letters are data, so the schema does not enumerate them.
 GradeValue = Annotated[str, Field(pattern=r"^[A-Z]$", examples=["B"])]
-LevelValue = Literal["full", "partial", "none", "no_disclosure", "not_assessed", "not_applicable"]
+
+
+# Named enums rather than inline literals: each is one schema in the OpenAPI document,
+# so a generated client has one type for it, not one per field that uses it.
+class Level(StrEnum):
+    """A criterion's level (`GET /v1/methodology` gives each its label and points)."""
+
+    full = "full"
+    partial = "partial"
+    none = "none"
+    no_disclosure = "no_disclosure"
+    not_assessed = "not_assessed"
+    not_applicable = "not_applicable"
+
+
+class ServiceStatus(StrEnum):
+    active = "active"
+    discontinued = "discontinued"
+
+
+class SourceKind(StrEnum):
+    """official: the company's own page; independent: an audit, regulator, court,
+    newsroom or NGO."""
+
+    official = "official"
+    independent = "independent"
 
 
 class _Out(BaseModel):
@@ -36,7 +62,7 @@ class RatingSummary(_Out):
         "progress (too many criteria not assessed yet)"
     )
     score: int | None = Field(ge=0, le=100)
-    status: Literal["active", "discontinued"]
+    status: ServiceStatus
     review_in_progress: bool = Field(
         description="True while too many criteria are not assessed yet to grade the service"
     )
@@ -54,10 +80,7 @@ class RatingSummary(_Out):
 
 class SourceOut(_Out):
     url: str
-    kind: Literal["official", "independent"] = Field(
-        description="official: the company's own page; independent: an audit, regulator, "
-        "court, newsroom or NGO"
-    )
+    kind: SourceKind
     section: str = Field(description="Where on the page the fact is")
     retrieved_on: dt.date
     language: str | None = Field(
@@ -69,8 +92,8 @@ class CriterionOut(_Out):
     id: str
     name: str
     group: str
-    level: LevelValue
-    counted_level: LevelValue = Field(
+    level: Level
+    counted_level: Level = Field(
         description="The level that was scored: lower than `level` when the latest report "
         "is older than the methodology's report_freshness allows"
     )
@@ -196,6 +219,108 @@ class ProblemOut(_Out):
     status: int
     detail: str
     instance: str | None = None
+
+
+class HostPrefixEntry(_Out):
+    sha256: str = Field(
+        pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 (lowercase hex) of one rated domain, as the API normalises "
+        "host names: lowercase A-labels, no trailing dot",
+    )
+    service: RatingSummary = Field(description="The service that domain belongs to")
+    meeting_patterns: list[PatternOut] = Field(
+        description="The service's meeting-link templates (docs/fixture-format.md)"
+    )
+
+
+class HostPrefixResult(_Out):
+    prefix: str = Field(pattern=r"^[0-9a-f]{5}$", examples=["caf3a"])
+    entries: list[HostPrefixEntry] = Field(
+        description="Every rated domain whose SHA-256 starts with the prefix, by digest; "
+        "usually none or one"
+    )
+
+
+class BundleGrade(_Out):
+    letter: GradeValue
+    min_score: float | None = Field(description="null for the lowest grade")
+    meaning: str
+
+
+class BundleGroup(_Out):
+    id: str
+    name: str
+    weight: float
+
+
+class BundleCriterionName(_Out):
+    id: str
+    name: str
+    group: str
+
+
+class BundleMethodology(_Out):
+    version: int
+    levels: list[Level]
+    level_labels: dict[Level, str]
+    grades: list[BundleGrade] = Field(description="Best first")
+    groups: list[BundleGroup]
+    criteria: list[BundleCriterionName]
+
+
+class BundleSource(_Out):
+    url: str
+    kind: SourceKind
+    section: str
+
+
+class BundleCriterion(_Out):
+    id: str
+    level: Level
+    counted_level: Level
+    evidence: str | None
+    sources: list[BundleSource]
+    latest_period_end: dt.date | None = Field(
+        default=None, description="Present only for a report criterion with a report period"
+    )
+
+
+class BundleGroupScore(_Out):
+    id: str
+    score: int | None = Field(ge=0, le=100)
+
+
+class BundleService(_Out):
+    slug: str
+    name: str
+    company: str
+    status: ServiceStatus
+    grade: GradeValue | None
+    score: int | None = Field(ge=0, le=100)
+    reviewed_on: dt.date
+    stale: bool
+    summary: str
+    domains: list[str]
+    inside: list[str] = Field(
+        description="Services whose domains this service's domains may lie under (declared)"
+    )
+    meeting_patterns: list[PatternOut]
+    groups: list[BundleGroupScore]
+    criteria: list[BundleCriterion]
+
+
+class Bundle(_Out):
+    """docs/bundle-format.md; a client rejects a `format` it does not know."""
+
+    format: int
+    version: str
+    generated_at: dt.datetime
+    methodology: BundleMethodology
+    services: list[BundleService]
+
+
+class Liveness(_Out):
+    status: Literal["ok"]
 
 
 class Health(_Out):

@@ -25,6 +25,9 @@ class Settings:
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     poll_seconds: float = 5.0
     cache_max_age: int = 300
+    # The private lookup's answers change only with the ratings of the few domains under
+    # a prefix, and keep their ETag otherwise: cached longer, like a static file.
+    prefix_max_age: int = 3600
     public_url: str = ""
     # Host header values answered (exact names, or "*.example.org" for its subdomains);
     # empty: derived (see allowed_hosts_from).
@@ -43,6 +46,7 @@ class Settings:
             trusted_proxies=_networks(env.get("CANDOR_TRUSTED_PROXIES", "")),
             poll_seconds=float(env.get("CANDOR_POLL_SECONDS", "5")),
             cache_max_age=int(env.get("CANDOR_CACHE_MAX_AGE", "300")),
+            prefix_max_age=int(env.get("CANDOR_PREFIX_MAX_AGE", "3600")),
             public_url=env.get("CANDOR_PUBLIC_URL", "").rstrip("/"),
             allowed_hosts=allowed_hosts_from(
                 env.get("CANDOR_ALLOWED_HOSTS", ""), env.get("CANDOR_PUBLIC_URL", "")

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
-from cachetools import TTLCache
+from cachetools import LRUCache, TTLCache
 from starlette.requests import Request
 
 from api.keycache import KeyVerifier
@@ -16,6 +16,7 @@ from api.responses import Rendered
 from api.settings import Settings
 from api.sharedlimits import SharedBuckets
 from ratings.dataset import Dataset
+from ratings.hostprefix import PrefixIndex
 from ratings.readpath import ReadPath
 from ratings.singleflight import SingleFlight
 
@@ -114,6 +115,10 @@ class AppState:
     # Set by create_app: shared buckets when CANDOR_REDIS_URL is set, and the limiter.
     shared: SharedBuckets | None = None
     limiter: RateLimiter | None = None
+    # The private lookup's index, by dataset version: built on the first prefix query.
+    prefixes: SingleFlight[PrefixIndex] = field(
+        default_factory=lambda: SingleFlight[PrefixIndex](LRUCache(maxsize=2))
+    )
 
     def __post_init__(self) -> None:
         # Rendered answers carry the dataset version in their ETag: a new dataset
@@ -124,6 +129,7 @@ class AppState:
         self.answers.clear()
         self.hot.clear()
         self.bundles.clear()
+        self.prefixes.clear()
 
     async def answer(self, key: Hashable, render: Callable[[], Awaitable[Rendered]]) -> Rendered:
         return await self.answers.get(key, render)

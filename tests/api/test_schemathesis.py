@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from api.openapi import OPERATIONS
 from tests.process import serving
 
 ST = str(Path(sys.executable).parent / "st")
@@ -28,8 +29,11 @@ def test_schemathesis_finds_no_failures(tmp_path: Path) -> None:
                 "positive_data_acceptance",
                 "--max-examples",
                 "40",
+                # One worker: with two, schemathesis's threads call ast.parse (through
+                # hypothesis) at once, and CPython 3.11 sometimes fails that with
+                # "SystemError: AST constructor recursion depth mismatch".
                 "--workers",
-                "2",
+                "1",
                 "--generation-deterministic",
                 "--report-dir",
                 str(tmp_path / "report"),
@@ -40,4 +44,5 @@ def test_schemathesis_finds_no_failures(tmp_path: Path) -> None:
             cwd=tmp_path,
         )
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
-    assert "11/11" in result.stdout  # every documented operation was exercised
+    count = len(OPERATIONS)
+    assert f"{count}/{count}" in result.stdout  # every documented operation was exercised

@@ -475,8 +475,8 @@ describe('API reference', () => {
       await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 1, `${CONTAINER} .opblock`);
       assert.deepEqual(await visibleIds(), ['getBadge']);
       await filter.fill('LOOKUP');
-      await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, `${CONTAINER} .opblock`);
-      assert.deepEqual((await visibleIds()).sort(), ['lookupUrl', 'lookupUrls']);
+      await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 3, `${CONTAINER} .opblock`);
+      assert.deepEqual((await visibleIds()).sort(), ['getHostsByPrefix', 'lookupUrl', 'lookupUrls']);
       await filter.fill('');
       await page.waitForFunction(
         ([sel, n]) => document.querySelectorAll(sel).length === n,
