@@ -25,6 +25,9 @@ class Settings:
     poll_seconds: float = 5.0
     cache_max_age: int = 300
     public_url: str = ""
+    # CANDOR_BUNDLE_SIGNING_KEY: a PKCS#8 PEM Ed25519 private key; without it the bundle
+    # is served unsigned and /v1/bundle.sig answers 404.
+    bundle_signing_key: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -37,4 +40,9 @@ class Settings:
             poll_seconds=float(env.get("CANDOR_POLL_SECONDS", "5")),
             cache_max_age=int(env.get("CANDOR_CACHE_MAX_AGE", "300")),
             public_url=env.get("CANDOR_PUBLIC_URL", "").rstrip("/"),
+            bundle_signing_key=(
+                Path(env["CANDOR_BUNDLE_SIGNING_KEY"])
+                if env.get("CANDOR_BUNDLE_SIGNING_KEY")
+                else None
+            ),
         )

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
 from cachetools import TTLCache
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from starlette.requests import Request
 
 from api.keycache import KeyVerifier
@@ -68,6 +69,8 @@ class BundleAnswer:
     gzip: Rendered
     plain_etag: str
     plain_length: int
+    # The base64 Ed25519 signature over the plain body, when the server has a key.
+    signature: Rendered | None = None
 
 
 @dataclass
@@ -84,6 +87,7 @@ class AppState:
     bundles: SingleFlight[BundleAnswer] = field(
         default_factory=lambda: SingleFlight[BundleAnswer](TTLCache(maxsize=2, ttl=600))
     )
+    signing_key: Ed25519PrivateKey | None = None
 
     def __post_init__(self) -> None:
         # Rendered answers carry the dataset version in their ETag: a new dataset

@@ -9,6 +9,11 @@ import { DIST_DIR } from '../../support/paths.js';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const EXTENSION = path.join(DIST_DIR, 'chrome');
 
+/** Chromium without the extension (for the matcher's differential fuzzing). */
+export async function launchPlainChromium() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: false, args: ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update'] });
+}
+
 export async function launch({ httpsPort }) {
   const profile = mkdtempSync(path.join(tmpdir(), 'candor-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
