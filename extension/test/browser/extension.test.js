@@ -310,6 +310,7 @@ describe('the extension in Chromium', { timeout: 240_000 }, () => {
     }
     assert.ok(reached, 'Tab reaches "Report an error"');
     await first.evaluate((d) => (d.open = true));
+    await popup.evaluate(() => document.activeElement?.blur());
     await popup.screenshot({ path: path.join(SCREENSHOTS_DIR, 'popup.png'), fullPage: true });
     // The store picture: the same popup, centred on a 1280x800 canvas.
     await popup.setViewportSize({ width: 1280, height: 800 });
