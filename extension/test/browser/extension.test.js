@@ -351,6 +351,9 @@ describe('the extension in Chromium', { timeout: 240_000 }, () => {
     await assertAccessible(options, 'options');
     await options.locator('#legend').screenshot({ path: path.join(SCREENSHOTS_DIR, 'badges.png') });
     await options.screenshot({ path: path.join(SCREENSHOTS_DIR, 'options.png'), fullPage: true });
+    await options.setViewportSize({ width: 1280, height: 800 });
+    await options.screenshot({ path: path.join(STORE_SCREENSHOTS_DIR, '2-options.png') });
+    await options.setViewportSize({ width: 800, height: 900 });
     // By keyboard: Tab from the top reaches the API URL, Save, Update now and the checkbox;
     // Space toggles it.
     await options.locator('body').focus();
