@@ -40,18 +40,17 @@ export const RELEASE = JSON.parse(readFileSync(path.join(EXTENSION_DIR, 'release
 
 export class BuildFailed extends Error {}
 
-function candorBin(env) {
-  return env.CANDOR_BIN ?? path.join(PROJECT_ROOT, '.venv', 'bin', 'candor');
-}
-
-/** The project's Python environment, made with `make setup` when a fresh clone lacks it. */
-function ensureCandor(env, log) {
-  const bin = candorBin(env);
+/**
+ * The candor command of the project's Python environment, made with `make setup` when a
+ * fresh clone lacks it. `run` and `root` are there for the tests.
+ */
+export function ensureCandor(env, log, { root = PROJECT_ROOT, run = spawnSync } = {}) {
+  const bin = env.CANDOR_BIN ?? path.join(root, '.venv', 'bin', 'candor');
   if (existsSync(bin) || env.CANDOR_BIN) return bin;
   log(`${bin} not found: making the project's Python environment (make setup)`);
-  const made = spawnSync('make', ['-C', PROJECT_ROOT, 'setup'], { stdio: 'inherit', env });
+  const made = run('make', ['-C', root, 'setup'], { stdio: 'inherit', env });
   if (made.error || made.status !== 0 || !existsSync(bin)) {
-    throw new BuildFailed(`could not make the Python environment with \`make setup\` in ${PROJECT_ROOT}; it needs Python 3.11+ (${made.error?.message ?? `exit ${made.status}`})`);
+    throw new BuildFailed(`could not make the Python environment with \`make setup\` in ${root}; it needs Python 3.11+ (${made.error?.message ?? `exit ${made.status}`})`);
   }
   return bin;
 }

@@ -4,11 +4,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { BuildFailed, buildExtension, DEVELOPMENT_KEY, RELEASE } from '../../scripts/build.mjs';
+import { BuildFailed, buildExtension, DEVELOPMENT_KEY, ensureCandor, RELEASE } from '../../scripts/build.mjs';
 import { drawIcon, ICON_SIZES } from '../../scripts/icons.mjs';
 import { makeManifest } from '../../scripts/manifest.mjs';
 import { apiPattern, domainPatterns, isCovered } from '../../src/lib/permissions.js';
@@ -91,6 +91,30 @@ test('icons are valid PNGs of each size', () => {
     assert.equal(png.toString('ascii', 37, 41), 'IDAT');
     const raw = inflateSync(png.subarray(41, 41 + idatLength));
     assert.equal(raw.length, size * (size * 4 + 1));
+  }
+});
+
+test('from a fresh clone, the build makes the Python environment itself (make setup)', () => {
+  const root = mkdtempSync(path.join(tmpdir(), 'candor-clone-'));
+  try {
+    const calls = [];
+    const bin = ensureCandor({}, quiet, {
+      root,
+      run: (command, args) => {
+        calls.push([command, ...args]);
+        mkdirSync(path.join(root, '.venv', 'bin'), { recursive: true });
+        writeFileSync(path.join(root, '.venv', 'bin', 'candor'), '');
+        return { status: 0 };
+      },
+    });
+    assert.deepEqual(calls, [['make', '-C', root, 'setup']]);
+    assert.equal(bin, path.join(root, '.venv', 'bin', 'candor'));
+    // Once there, nothing is run again.
+    assert.equal(ensureCandor({}, quiet, { root, run: () => assert.fail('ran make again') }), bin);
+    rmSync(path.join(root, '.venv'), { recursive: true });
+    assert.throws(() => ensureCandor({}, quiet, { root, run: () => ({ status: 2 }) }), (e) => e instanceof BuildFailed && /make setup.*exit 2/.test(e.message));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
 
