@@ -20,8 +20,12 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+# Signs bundles with the development key unless CANDOR_BUNDLE_SIGNING_KEY names another
+# (extension/dev-key/README.md): a development build of the extension
+# (npm --prefix extension run build:dev) takes this server's bundles.
 run: $(STAMP)
-	$(BIN)/candor serve --host $(HOST) --port $(PORT)
+	CANDOR_BUNDLE_SIGNING_KEY="$${CANDOR_BUNDLE_SIGNING_KEY:-$(CURDIR)/extension/dev-key/development.pem}" \
+	  $(BIN)/candor serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check api ratings tests benchmarks
@@ -44,9 +48,11 @@ client-tools: $(CLIENT_TOOLS)
 test-python: $(STAMP) $(CLIENT_TOOLS)
 	$(BIN)/pytest
 
+# The development build (local API, development key); the production build is made and
+# checked (https, pinned key, no test hooks, web-ext lint, store zips) by the unit tests.
 extension: $(STAMP)
 	npm --prefix extension ci --no-audit --no-fund
-	npm --prefix extension run build
+	npm --prefix extension run build:dev
 
 test-extension: extension
 	npm --prefix extension test

@@ -28,6 +28,7 @@ from api.sharedlimits import shared_store
 from api.state import AppState
 from ratings.db import tortoise_config
 from ratings.readpath import ReadPath
+from ratings.signing import load_signing_key
 
 log = logging.getLogger("candor.api")
 
@@ -42,6 +43,7 @@ def routes() -> list[BaseRoute]:
         Route("/v1/services/{slug}", endpoints.service_detail, methods=["GET"]),
         Route("/v1/methodology", endpoints.methodology, methods=["GET"]),
         Route("/v1/bundle", endpoints.bundle, methods=["GET"]),
+        Route("/v1/bundle.sig", endpoints.bundle_signature, methods=["GET"]),
         Route("/healthz", endpoints.healthz, methods=["GET"]),
         Route("/readyz", endpoints.readyz, methods=["GET"]),
         Route("/metrics", meta.metrics, methods=["GET"]),
@@ -56,7 +58,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     """Build the app. With ``manage_database=False`` the caller has already set up Tortoise
     (tests using ``tortoise_test_context``)."""
     settings = settings or Settings.from_env()
-    state = AppState(settings=settings, read_path=ReadPath(settings.poll_seconds))
+    # A configured key that cannot be read stops the start, with the reason: serving
+    # unsigned bundles by accident would make every extension keep its old data.
+    key = load_signing_key(settings.bundle_signing_key) if settings.bundle_signing_key else None
+    state = AppState(settings=settings, read_path=ReadPath(settings.poll_seconds), signing_key=key)
     state.shared = shared_store(settings, state.buckets)
     quiet_repeated_errors()
 

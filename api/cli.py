@@ -144,13 +144,16 @@ def cmd_fixtures_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> int:
-    from ratings.bundle import build_bundle
+    import dataclasses
+
+    from ratings.bundle import build_bundle, data_date
     from ratings.dataset import dataset_from_fixtures
 
     fixtures = _read(args.fixtures)
     if fixtures is None:
         return 1
-    bundle = build_bundle(dataset_from_fixtures(fixtures))
+    dataset = dataset_from_fixtures(fixtures)
+    bundle = build_bundle(dataclasses.replace(dataset, loaded_at=data_date(dataset)))
     text = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"))
     if args.out == "-":
         sys.stdout.write(text + "\n")
@@ -160,6 +163,26 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
             f"wrote {args.out}: {len(bundle['services'])} services, version {bundle['version']}",
             file=sys.stderr,
         )
+    return 0
+
+
+def cmd_bundle_public_key(args: argparse.Namespace) -> int:
+    """The base64 raw public key of CANDOR_BUNDLE_SIGNING_KEY, for the extension build."""
+    from ratings.signing import SigningKeyError, load_signing_key, public_key_base64
+
+    path = os.environ.get("CANDOR_BUNDLE_SIGNING_KEY")
+    if not path:
+        _err(
+            "CANDOR_BUNDLE_SIGNING_KEY is not set: name a PKCS#8 PEM Ed25519 private key "
+            "(openssl genpkey -algorithm ed25519 -out key.pem)"
+        )
+        return 2
+    try:
+        key = load_signing_key(Path(path))
+    except SigningKeyError as exc:
+        _err(str(exc))
+        return 1
+    print(public_key_base64(key))
     return 0
 
 
@@ -207,6 +230,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except Exception as exc:
         _err(f"candor: cannot start: the database is unreachable ({exc})")
         return 1
+    if key_path := os.environ.get("CANDOR_BUNDLE_SIGNING_KEY"):
+        # Checked here too, so a bad key is one clear line, not a worker's traceback.
+        from ratings.signing import SigningKeyError, load_signing_key
+
+        try:
+            load_signing_key(Path(key_path))
+        except SigningKeyError as exc:
+            _err(f"candor: cannot start: CANDOR_BUNDLE_SIGNING_KEY: {exc}")
+            return 1
     os.environ.setdefault("CANDOR_FIXTURES_DIR", str(args.fixtures))
     # The guards of api/serving.py, for this process and every worker it starts.
     for name, value in (
@@ -334,6 +366,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("out", metavar="OUT", help="a file, or - for standard output")
     export.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES)
     export.set_defaults(func=cmd_bundle_export)
+    public = bcommands.add_parser(
+        "public-key",
+        help="print the base64 raw public key of CANDOR_BUNDLE_SIGNING_KEY (for the extension)",
+    )
+    public.set_defaults(func=cmd_bundle_public_key)
 
     keys = commands.add_parser("keys", help="API keys for heavier third-party use")
     kcommands = keys.add_subparsers(dest="keys_command", required=True)

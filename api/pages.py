@@ -1135,6 +1135,21 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
                 _history(rating.history),
             ),
             _record(rating),
+            # Where the extension's "Report an error" link leads (#report).
+            tag(
+                "section",
+                {"aria-labelledby": "report", "class": "report"},
+                tag("h2", {"id": "report"}, "Report an error"),
+                tag(
+                    "p",
+                    None,
+                    f"Something here wrong or out of date about {rating.name}? Send the "
+                    "maintainers the criterion, what is wrong, and a link to the page that "
+                    "shows it (the company's own page where there is one). Every report is "
+                    "checked against its source, and a grade that changes says why in the "
+                    "history above.",
+                ),
+            ),
             tag(
                 "section",
                 {"aria-labelledby": "embed-h", "class": "embed"},

@@ -21,6 +21,10 @@ not rated / unknown   ``#5F5F5F``  white   no such service
 badge label           ``#4D4D4D``  white   the "candor" half of a badge
 ====================  ===========  ======  ==========================================
 
+The extension's toolbar badge uses the same grade colours, but light greys for "?" and
+discontinued (``#C8C8C8`` and ``#FFFFFF``, black text): the browser draws it over the
+extension's dark navy icon, against which these dark greys would vanish.
+
 Each text colour was chosen for a WCAG 2 contrast ratio of at least 4.5:1 against its
 background; ``tests/api/test_badges.py`` recomputes every pair with ``contrast_ratio``.
 ``api/static/candor.css`` repeats the grade colours (a stylesheet cannot import Python);

@@ -35,6 +35,9 @@ class Settings:
     # Shared rate-limit buckets (api/sharedlimits.py); empty: per process.
     redis_url: str = ""
     redis_prefix: str = "candor:"
+    # CANDOR_BUNDLE_SIGNING_KEY: a PKCS#8 PEM Ed25519 private key; without it the bundle
+    # is served unsigned and /v1/bundle.sig answers 404.
+    bundle_signing_key: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -53,6 +56,11 @@ class Settings:
             ),
             redis_url=env.get("CANDOR_REDIS_URL", ""),
             redis_prefix=env.get("CANDOR_REDIS_PREFIX", "candor:"),
+            bundle_signing_key=(
+                Path(env["CANDOR_BUNDLE_SIGNING_KEY"])
+                if env.get("CANDOR_BUNDLE_SIGNING_KEY")
+                else None
+            ),
         )
 
 

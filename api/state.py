@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 
 from cachetools import LRUCache, TTLCache
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from starlette.requests import Request
 
 from api.keycache import KeyVerifier
@@ -76,6 +77,8 @@ class BundleAnswer:
     gzip: Rendered
     plain_etag: str
     plain_length: int
+    # The base64 Ed25519 signature over the plain body, when the server has a key.
+    signature: Rendered | None = None
 
 
 # The rendered-answer cache is bounded by the bytes of its answers, not their count: a
@@ -119,6 +122,7 @@ class AppState:
     prefixes: SingleFlight[PrefixIndex] = field(
         default_factory=lambda: SingleFlight[PrefixIndex](LRUCache(maxsize=2))
     )
+    signing_key: Ed25519PrivateKey | None = None
 
     def __post_init__(self) -> None:
         # Rendered answers carry the dataset version in their ETag: a new dataset

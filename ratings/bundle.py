@@ -24,6 +24,9 @@ def _head(dataset: Dataset) -> dict[str, Any]:
         "methodology": {
             "version": methodology.version,
             "levels": list(LEVELS),
+            # What each scored level is worth: with the group weights, enough for the
+            # extension to say which criteria cost a service the most points.
+            "level_points": dict(methodology.levels),
             "level_labels": dict(methodology.level_labels),
             "grades": [
                 {
@@ -83,6 +86,18 @@ def build_bundle(dataset: Dataset, only: Iterable[Rating] | None = None) -> dict
     """The bundle document; ``only`` limits it to some services (an example, say)."""
     ratings = dataset.ratings.values() if only is None else only
     return {**_head(dataset), "services": [_service(r) for r in ratings]}
+
+
+def data_date(dataset: Dataset) -> dt.datetime:
+    """When the files' data was last changed, as far as they say: the newest review or
+    methodology date, at midnight UTC. The snapshot built from the files carries it as
+    ``generated_at`` (the same files always give the same snapshot), and a server loading
+    those files later stamps a later time, so the extension, which refuses a dataset older
+    than the one it has, never refuses the server's copy of the same files."""
+    newest = max(
+        [dataset.methodology.published_on, *(r.reviewed_on for r in dataset.ratings.values())]
+    )
+    return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC)
 
 
 def _dumps(value: Any) -> bytes:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, quote, unquote
 
-import idna
+from ada_url import URL as WhatwgURL
 
 MAX_URL_LENGTH = 2048
 MAX_HOST_LENGTH = 253
@@ -74,16 +74,27 @@ def normalise_host(raw: str) -> str:
     return host
 
 
+# Characters that would end or change the host inside ``http://<host>/``: a label with
+# them cannot be handed to the URL parser, and none of them survives the label check.
+_URL_DELIMITERS = re.compile(r"[/?#@:\[\]%]")
+
+
 def _to_ascii(host: str) -> str:
+    """IDNA to A-labels by the WHATWG URL standard's host parser (UTS #46 with its
+    CheckBidi, CheckJoiners and Punycode rules), which is what browsers, and so the
+    extension, apply to the same host: one algorithm on both sides, not two
+    approximations of it."""
+    if _URL_DELIMITERS.search(host):
+        raise InvalidInput("host is not a valid domain name")
     try:
-        mapped = idna.uts46_remap(host, std3_rules=False, transitional=False)
-        labels = [
-            label if label.isascii() else idna.alabel(label).decode("ascii")
-            for label in mapped.split(".")
-        ]
-    except (idna.IDNAError, UnicodeError) as exc:
-        raise InvalidInput(f"host is not a valid internationalised name: {exc}") from None
-    return ".".join(labels).lower()
+        ascii_host = WhatwgURL(f"http://{host}/").hostname
+    except ValueError:
+        raise InvalidInput("host is not a valid internationalised name") from None
+    # Number-like hosts parse as IPv4, bracketed ones as IPv6: both are IP literals. An
+    # empty result means the name mapped to nothing.
+    if not ascii_host or ascii_host.startswith("["):
+        raise InvalidInput("host is not a valid domain name")
+    return ascii_host.lower()
 
 
 def _check_port(port: str) -> None:

@@ -1,39 +1,44 @@
-// Draws the Candor icon: a rounded square in Okabe-Ito blue holding a white "C" ring
-// with a small check-coloured dot, antialiased by 4x4 supersampling. Sizes 16-128.
+// Draws the Candor icon: an open eye (a white almond with a navy iris and a white glint)
+// on a dark navy rounded square, antialiased by 4x4 supersampling. A mark, not a letter,
+// so an unrated site's icon never reads as a grade; dark, so that every badge colour the
+// browser draws over its corner stands out against it (test/unit/badge.test.js).
+// Sizes 16-128.
 import { encodePng } from './png.mjs';
 
 export const ICON_SIZES = [16, 32, 48, 128];
 
-const BLUE = [0x00, 0x72, 0xb2];
-const WHITE = [0xff, 0xff, 0xff];
-const GREEN = [0x00, 0x9e, 0x73];
+export const ICON_BACKGROUND = '#14213D';
+export const ICON_MARK = '#FFFFFF';
+const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+const NAVY = rgb(ICON_BACKGROUND);
+const WHITE = rgb(ICON_MARK);
 
 // Shape tests in a unit square (0..1), y pointing down.
-function roundedSquare(x, y, r = 0.2) {
+function roundedSquare(x, y, r = 0.22) {
   const cx = Math.min(Math.max(x, r), 1 - r);
   const cy = Math.min(Math.max(y, r), 1 - r);
   return (x - cx) ** 2 + (y - cy) ** 2 <= r * r && x >= 0 && x <= 1 && y >= 0 && y <= 1;
 }
 
-function ring(x, y) {
-  const dx = x - 0.5;
-  const dy = y - 0.5;
-  const d = Math.hypot(dx, dy);
-  if (d < 0.2 || d > 0.34) return false;
-  // The opening of the "C", on the right.
-  const angle = Math.atan2(dy, dx);
-  return Math.abs(angle) > Math.PI / 4.2;
+// The almond: the intersection of two circles, 0.68 wide and 0.42 high, centred.
+const HALF_WIDTH = 0.34;
+const HALF_HEIGHT = 0.21;
+const OFFSET = (HALF_WIDTH ** 2 - HALF_HEIGHT ** 2) / (2 * HALF_HEIGHT);
+const RADIUS = OFFSET + HALF_HEIGHT;
+
+function almond(x, y) {
+  return Math.hypot(x - 0.5, y - (0.5 - OFFSET)) <= RADIUS && Math.hypot(x - 0.5, y - (0.5 + OFFSET)) <= RADIUS;
 }
 
-function dot(x, y) {
-  return Math.hypot(x - 0.72, y - 0.5) <= 0.075;
-}
+const iris = (x, y) => Math.hypot(x - 0.5, y - 0.5) <= 0.135;
+const glint = (x, y) => Math.hypot(x - 0.54, y - 0.455) <= 0.04;
 
 function colourAt(x, y) {
   if (!roundedSquare(x, y)) return null;
-  if (ring(x, y)) return WHITE;
-  if (dot(x, y)) return GREEN;
-  return BLUE;
+  if (glint(x, y)) return WHITE;
+  if (iris(x, y)) return NAVY;
+  if (almond(x, y)) return WHITE;
+  return NAVY;
 }
 
 export function drawIcon(size) {

@@ -1,30 +1,33 @@
 // The manifest for each browser, from one description. Host permissions are the rated
 // domains of the snapshot plus the API origin: nothing broader is granted at install.
+// Texts come from _locales (default English).
 import { apiPattern, domainPatterns } from '../src/lib/permissions.js';
 
-export const GECKO_ID = 'candor@candor.example';
 // Firefox 142: the first version (desktop and Android) that knows
-// data_collection_permissions; it also has optional_host_permissions (128) and grants
-// MV3 host permissions at install (127).
+// data_collection_permissions; it also has optional_host_permissions (128), grants MV3
+// host permissions at install (127) and has WebCrypto Ed25519 (129).
 export const FIREFOX_MIN_VERSION = '142.0';
-// Chrome 116: action.setBadgeTextColor, promise-based APIs, storage/alarm limits we use.
-export const CHROME_MIN_VERSION = '116';
+// Chrome 137: WebCrypto Ed25519 (bundle signatures) without a flag; also
+// action.setBadgeTextColor (110) and the promise-based APIs we use.
+export const CHROME_MIN_VERSION = '137';
 
-export function makeManifest({ browser, version, domains, apiUrl }) {
+export function makeManifest({ browser, version, domains, apiUrl, homepageUrl, geckoId }) {
   const icons = { 16: 'icons/icon-16.png', 32: 'icons/icon-32.png', 48: 'icons/icon-48.png', 128: 'icons/icon-128.png' };
   const hostPermissions = [...new Set([...domainPatterns(domains), apiPattern(apiUrl)])];
   const manifest = {
     manifest_version: 3,
-    name: 'Candor',
+    name: '__MSG_extension_name__',
     short_name: 'Candor',
     version,
-    description: 'Shows how well the video-call service you are on protects your privacy: a grade badge, and the evidence behind it.',
+    description: '__MSG_extension_description__',
+    default_locale: 'en',
+    homepage_url: homepageUrl,
     icons,
     action: { default_title: 'Candor', default_popup: 'popup.html', default_icon: icons },
     options_ui: { page: 'options.html', open_in_tab: true },
-    // storage: the last good bundle and settings; alarms: the periodic refresh;
-    // notifications: the meeting notice; activeTab: the popup may read the address of
-    // the tab the user clicked it on, to name an unrated site.
+    // storage: the last good bundle and settings; alarms: the periodic refresh and the
+    // retry after a failure; notifications: the meeting notice; activeTab: the popup may
+    // read the address of the tab the user clicked it on, to name an unrated site.
     permissions: ['storage', 'alarms', 'notifications', 'activeTab'],
     host_permissions: hostPermissions,
     // Services rated after this build: the options page asks for their domains, one
@@ -39,7 +42,7 @@ export function makeManifest({ browser, version, domains, apiUrl }) {
     manifest.background = { scripts: ['background.js'] };
     manifest.browser_specific_settings = {
       gecko: {
-        id: GECKO_ID,
+        id: geckoId,
         strict_min_version: FIREFOX_MIN_VERSION,
         // Candor transmits nothing about the user: it only downloads the public bundle.
         data_collection_permissions: { required: ['none'] },

@@ -193,9 +193,15 @@ def test_palette_matches_the_extension() -> None:
     assert pairs, "the extension's palette was not found"
     for grade, background in pairs.items():
         assert GRADE_COLOURS[grade].background.lower() == background.lower(), grade
+    # The "?" and discontinued looks differ on purpose: in the toolbar the browser draws
+    # the badge over the extension's dark navy icon, so the extension uses light greys
+    # there, while on a white page and beside the badges' dark label these dark greys read
+    # best. Each side's pairs are contrast-checked in its own tests; both say it in words.
     for name, ours in (
         ("INSUFFICIENT_COLOURS", INSUFFICIENT),
         ("DISCONTINUED_COLOURS", DISCONTINUED),
     ):
         found = re.search(rf"{name} = \{{ background: '(#[0-9A-Fa-f]{{6}})'", source)
-        assert found and found.group(1).lower() == ours.background.lower(), name
+        assert found, name
+        assert found.group(1).lower() not in {c.background.lower() for c in GRADE_COLOURS.values()}
+        assert ours.background.lower() not in {c.background.lower() for c in GRADE_COLOURS.values()}

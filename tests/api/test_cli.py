@@ -107,6 +107,15 @@ def test_bundle_export_matches_the_fixtures(tmp_path: Path) -> None:
     fixtures = read_fixtures(FIXTURES)
     assert bundle["version"] == fixtures.version
     assert {s["slug"] for s in bundle["services"]} == set(fixtures.services)
+    # The snapshot is stamped with the files' own newest date, so the same files always
+    # give the same bytes, and a server that loads them later is never "older".
+    newest = max(
+        [fixtures.methodology.published_on, *(s.reviewed_on for s in fixtures.services.values())]
+    )
+    assert bundle["generated_at"] == f"{newest.isoformat()}T00:00:00Z"
+    again = tmp_path / "again.json"
+    candor("bundle", "export", str(again), "--fixtures", str(FIXTURES), cwd=tmp_path)
+    assert again.read_bytes() == out.read_bytes()
 
 
 def test_keys_create_list_revoke(tmp_path: Path) -> None:

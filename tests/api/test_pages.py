@@ -251,6 +251,8 @@ async def test_service_page_shows_the_full_breakdown(client: httpx.AsyncClient) 
     zoom = EXPECTED.ratings["zoom"]
     text = page.text
     assert zoom.name in text and zoom.company in text and f"Score {zoom.score} of 100" in text
+    # The extension's "Report an error" link lands on a section that says how.
+    assert page.all("h2", id="report") and "Report an error" in text
     for criterion in EXPECTED.methodology.criteria:
         assert criterion.name in text
         assert page.all("article", id=f"criterion-{criterion.id}")

@@ -15,7 +15,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -51,6 +51,9 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 // log if it exits or takes too long.
 async function startServer() {
   const workdir = mkdtempSync(path.join(os.tmpdir(), 'candor-pages-'));
+  // A signing key made now, so GET /v1/bundle.sig answers like every other operation.
+  const key = path.join(workdir, 'signing.pem');
+  execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519', '-out', key], { stdio: 'pipe' });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const child = spawn(
@@ -63,6 +66,7 @@ async function startServer() {
         CANDOR_DATABASE_URL: `sqlite://${path.join(workdir, 'candor.sqlite3')}`,
         // Generous: the test makes a few dozen requests and must never see a 429.
         CANDOR_RATE_LIMIT_PER_MINUTE: '100000',
+        CANDOR_BUNDLE_SIGNING_KEY: key,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -118,6 +118,21 @@ def test_idna_and_normalisation() -> None:
             normalise_host(bad)
 
 
+def test_hosts_follow_the_whatwg_url_standard() -> None:
+    """Hosts are parsed as browsers parse them (UTS #46 with CheckBidi and CheckJoiners),
+    so the API and the extension agree: a Latin letter beside an Arabic-Indic digit breaks
+    the bidi rule, and a symbol is a valid (unrated) name."""
+    for bad in ["x\u0661.zoom.us", "\u0661\u0662.zoom.us", "a\u200d.zoom.us", "x\u05d0.com"]:
+        with pytest.raises(InvalidInput):
+            normalise_host(bad)
+    assert normalise_host("\u2615.us") == "xn--53h.us"
+    assert normalise_host("\u05d0\u0661.com") == "xn--4db40a.com"
+    assert normalise_host("\uff5a\uff4f\uff4f\uff4d.us") == "zoom.us"
+    assert normalise_host("fa\u00df.de") == "xn--fa-hia.de"  # non-transitional: the sharp s stays
+    with pytest.raises(InvalidInput):
+        parse_url("https://x\u0661.zoom.us/j/123")
+
+
 def test_hostile_input_is_rejected_quickly() -> None:
     matcher = Matcher({"x": ["x.example"]}, {"x": [MeetingPattern.compile("/{w}-{w}-{w}-{w}/{x}")]})
     nasty = [

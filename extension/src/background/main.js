@@ -4,11 +4,12 @@
 // woken up by an event gets it. Nothing here needs the "tabs" permission: tab URLs are
 // visible only for the rated domains (our host permissions), which is exactly where a
 // badge belongs; every other tab shows none.
-import { REFRESH_ALARM, REFRESH_PERIOD_MINUTES } from '../lib/config.js';
+import { DEVELOPMENT, REFRESH_ALARM, REFRESH_PERIOD_MINUTES, RETRY_ALARM } from '../lib/config.js';
 import { loadDataset } from '../lib/dataset.js';
 import { ext } from '../lib/ext.js';
 import { KEYS } from '../lib/storage.js';
 import { applyAllBadges, applyBadge } from './badges.js';
+import { onInstalled } from './install.js';
 import { notifyMeeting, onNotificationClicked } from './notifications.js';
 import { refreshBundle } from './updater.js';
 
@@ -59,26 +60,19 @@ ext.tabs.onReplaced.addListener((addedTabId) => {
   })().catch(log);
 });
 
-ext.runtime.onInstalled.addListener(() => {
+ext.runtime.onInstalled.addListener((details) => {
+  onInstalled(details).catch(log);
   ensureAlarm().catch(log);
-
-// For the browser tests (and anyone debugging in the worker's console): notifications
-// cannot be clicked in a headless browser, so the tests call the click handler directly.
-globalThis.candor = Object.freeze({ onNotificationClicked });
   refreshAndReapply().catch(log);
 });
 
 ext.runtime.onStartup.addListener(() => {
   ensureAlarm().catch(log);
-
-// For the browser tests (and anyone debugging in the worker's console): notifications
-// cannot be clicked in a headless browser, so the tests call the click handler directly.
-globalThis.candor = Object.freeze({ onNotificationClicked });
   refreshAndReapply().catch(log);
 });
 
 ext.alarms.onAlarm.addListener((alarm) => {
-  if (alarm.name === REFRESH_ALARM) refreshAndReapply().catch(log);
+  if (alarm.name === REFRESH_ALARM || alarm.name === RETRY_ALARM) refreshAndReapply().catch(log);
 });
 
 ext.storage.onChanged.addListener((changes, area) => {
@@ -107,6 +101,7 @@ ext.runtime.onMessage.addListener((message, sender, sendResponse) => {
 
 ensureAlarm().catch(log);
 
-// For the browser tests (and anyone debugging in the worker's console): notifications
-// cannot be clicked in a headless browser, so the tests call the click handler directly.
-globalThis.candor = Object.freeze({ onNotificationClicked });
+// Development builds only (the build drops this block from production bundles, which a
+// unit test checks): headless browsers cannot click a system notification, so the
+// browser tests call the click handler from the worker's console.
+if (DEVELOPMENT) globalThis.candorDevelopment = Object.freeze({ onNotificationClicked });

@@ -1,13 +1,21 @@
-// Fetches <API>/v1/bundle with If-None-Match and keeps the last good copy.
+// Fetches <API>/v1/bundle (with If-None-Match) and its signature, <API>/v1/bundle.sig,
+// and keeps the last good copy.
 //
-// The request carries nothing about the user: no page, no host, no cookies, no referrer.
-// Whatever comes back is size-limited while it streams in and validated before it
-// replaces anything; on any failure the previous copy stays in use.
+// The requests carry nothing about the user: no page, no host, no cookies, no referrer.
+// Whatever comes back is size-limited while it streams in, must be signed by the key
+// pinned in this build, must validate, must not be older than the data in use and must
+// not drop a large share of its services; on any failure the previous copy stays in use,
+// the options page says why, and the next attempt comes after a short, growing delay
+// (minutes, not the 6-hour refresh period).
 import { MAX_BUNDLE_BYTES, parseBundle } from '../lib/bundle.js';
-import { FETCH_TIMEOUT_MS } from '../lib/config.js';
+import { bundlePublicKey, FETCH_TIMEOUT_MS, RETRY_ALARM, RETRY_MINUTES } from '../lib/config.js';
+import { loadDataset } from '../lib/dataset.js';
 import { ext } from '../lib/ext.js';
+import { normaliseApiUrl } from '../lib/settings.js';
 import { getRemote, getSettings, getStatus, setRemote, setStatus } from '../lib/storage.js';
+import { checkSuccession, Untrusted, verifySignature } from '../lib/trust.js';
 
+const MAX_SIGNATURE_BYTES = 1024;
 let inFlight = null;
 
 /** Refresh the bundle; concurrent callers share one request. Resolves to the new status. */
@@ -18,35 +26,70 @@ export function refreshBundle() {
   return inFlight;
 }
 
+const request = (url, headers = {}) =>
+  fetch(url, {
+    headers: { Accept: 'application/json', ...headers },
+    cache: 'no-store', // our own ETag handling; no second copy in the HTTP cache
+    credentials: 'omit',
+    referrerPolicy: 'no-referrer',
+    signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+  });
+
+/** The bundle's bytes and its signature text, or null for "not modified". */
+async function download(apiUrl, etag) {
+  const response = await request(`${apiUrl}/v1/bundle`, etag ? { 'If-None-Match': etag } : {});
+  if (response.status === 304) return null;
+  if (!response.ok) throw new Error(`the API answered HTTP ${response.status}`);
+  const bytes = await readLimited(response, MAX_BUNDLE_BYTES);
+  const signed = await request(`${apiUrl}/v1/bundle.sig`);
+  if (signed.status === 404) throw new Untrusted('unsigned', 'the API serves no signature for its bundle');
+  if (!signed.ok) throw new Error(`the API answered HTTP ${signed.status} for the signature`);
+  const signature = new TextDecoder().decode(await readLimited(signed, MAX_SIGNATURE_BYTES));
+  return { bytes, signature, etag: response.headers.get('ETag') };
+}
+
 async function doRefresh() {
   const { apiUrl } = await getSettings();
   const remote = await getRemote();
   const extensionVersion = ext.runtime.getManifest().version;
-  const headers = { Accept: 'application/json' };
-  if (remote?.etag && remote.apiUrl === apiUrl && remote.extensionVersion === extensionVersion) {
-    headers['If-None-Match'] = remote.etag;
-  }
+  const etag = remote?.etag && remote.apiUrl === apiUrl && remote.extensionVersion === extensionVersion ? remote.etag : null;
   const now = new Date().toISOString();
   const status = { ...(await getStatus()), lastAttempt: now, apiUrl };
   try {
-    const response = await fetch(`${apiUrl}/v1/bundle`, {
-      headers,
-      cache: 'no-store', // our own ETag handling; no second copy in the HTTP cache
-      credentials: 'omit',
-      referrerPolicy: 'no-referrer',
-      signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
-    });
-    if (response.status === 304) {
-      Object.assign(status, { lastSuccess: now, lastError: null, result: 'unchanged' });
-    } else if (response.ok) {
-      const bundle = parseBundle(await readLimited(response, MAX_BUNDLE_BYTES));
-      await setRemote({ bundle, etag: response.headers.get('ETag'), fetchedAt: now, apiUrl, extensionVersion });
-      Object.assign(status, { lastSuccess: now, lastChange: now, lastError: null, result: 'updated', version: bundle.version });
-    } else {
-      throw new Error(`the API answered HTTP ${response.status}`);
+    if (normaliseApiUrl(apiUrl) !== apiUrl) throw new Error('the API address must be https');
+    let answer = await download(apiUrl, etag);
+    if (answer) {
+      try {
+        await verifySignature(answer.bytes, answer.signature, bundlePublicKey());
+      } catch (error) {
+        // The dataset may have changed between the two requests: fetch both once more.
+        if (!(error instanceof Untrusted) || error.reason !== 'signature') throw error;
+        answer = await download(apiUrl, null);
+        if (answer) await verifySignature(answer.bytes, answer.signature, bundlePublicKey());
+      }
     }
+    if (!answer) {
+      Object.assign(status, { lastSuccess: now, lastError: null, rejected: null, result: 'unchanged' });
+    } else {
+      const bundle = parseBundle(answer.bytes);
+      checkSuccession((await loadDataset()).bundle, bundle);
+      await setRemote({ bundle, etag: answer.etag, fetchedAt: now, apiUrl, extensionVersion });
+      Object.assign(status, { lastSuccess: now, lastChange: now, lastError: null, rejected: null, result: 'updated', version: bundle.version });
+    }
+    status.failures = 0;
+    status.nextRetry = null;
+    await ext.alarms.clear(RETRY_ALARM);
   } catch (error) {
-    Object.assign(status, { lastError: describeError(error), result: 'failed' });
+    const failures = (status.failures ?? 0) + 1;
+    const minutes = RETRY_MINUTES[Math.min(failures, RETRY_MINUTES.length) - 1];
+    Object.assign(status, {
+      lastError: describeError(error),
+      rejected: error instanceof Untrusted ? error.reason : null,
+      result: 'failed',
+      failures,
+      nextRetry: new Date(Date.now() + minutes * 60_000).toISOString(),
+    });
+    await ext.alarms.create(RETRY_ALARM, { delayInMinutes: minutes });
   }
   await setStatus(status);
   return status;
@@ -61,7 +104,7 @@ function describeError(error) {
 /** The body as bytes, aborting as soon as it grows past `limit`. */
 async function readLimited(response, limit) {
   const declared = Number(response.headers.get('Content-Length'));
-  if (declared > limit) throw new Error(`the bundle is larger than ${limit} bytes`);
+  if (declared > limit) throw new Error(`the answer is larger than ${limit} bytes`);
   const reader = response.body.getReader();
   const chunks = [];
   let total = 0;
@@ -71,7 +114,7 @@ async function readLimited(response, limit) {
     total += value.byteLength;
     if (total > limit) {
       await reader.cancel();
-      throw new Error(`the bundle is larger than ${limit} bytes`);
+      throw new Error(`the answer is larger than ${limit} bytes`);
     }
     chunks.push(value);
   }

@@ -5,6 +5,8 @@
 // colour-vision deficiencies; the letter itself always carries the grade, so colour is
 // never the only signal. Each background is paired with the text colour that gives a
 // WCAG contrast of at least 4.5:1 (checked in test/unit/badge.test.js).
+import { gradePhrase } from './describe.js';
+import { t } from './i18n.js';
 
 export const GRADE_COLOURS = {
   A: { background: '#009E73', text: '#000000' }, // bluish green
@@ -13,8 +15,11 @@ export const GRADE_COLOURS = {
   D: { background: '#E69F00', text: '#000000' }, // orange
   F: { background: '#D55E00', text: '#000000' }, // vermillion
 };
-export const INSUFFICIENT_COLOURS = { background: '#5F5F5F', text: '#FFFFFF' };
-export const DISCONTINUED_COLOURS = { background: '#1A1A1A', text: '#FFFFFF' };
+// Light greys rather than dark ones: the toolbar icon is dark navy (scripts/icons.mjs),
+// and the browser draws the badge over its corner, so every badge colour must stand out
+// against it as well as carry its text (both checked in test/unit/badge.test.js).
+export const INSUFFICIENT_COLOURS = { background: '#C8C8C8', text: '#000000' };
+export const DISCONTINUED_COLOURS = { background: '#FFFFFF', text: '#000000' };
 export const NO_BADGE_COLOURS = { background: '#5F5F5F', text: '#FFFFFF' };
 
 // Appended on meeting pages: short enough for the badge's four characters.
@@ -23,10 +28,6 @@ export const DISCONTINUED_MARK = '\u00d7';
 export const INSUFFICIENT_MARK = '?';
 
 export const DEFAULT_TITLE = 'Candor';
-
-function scorePart(service) {
-  return service.score === null ? '' : ` (score ${Math.round(service.score)})`;
-}
 
 /**
  * Badge state for a match result ({service, meeting} from the matcher).
@@ -39,34 +40,29 @@ export function badgeState(match) {
     return { kind: 'none', text: '', color: NO_BADGE_COLOURS.background, textColor: NO_BADGE_COLOURS.text, title: DEFAULT_TITLE };
   }
   const meeting = Boolean(match.meeting);
-  const suffix = meeting ? MEETING_MARK : '';
-  const meetingNote = meeting ? ' \u2014 you are joining a meeting' : '';
   let kind;
   let mark;
   let colours;
-  let what;
   if (service.status === 'discontinued') {
     kind = 'discontinued';
     mark = DISCONTINUED_MARK;
     colours = DISCONTINUED_COLOURS;
-    what = service.grade ? `discontinued, last grade ${service.grade}${scorePart(service)}` : 'discontinued';
   } else if (service.grade === null || !GRADE_COLOURS[service.grade]) {
     kind = 'insufficient';
     mark = INSUFFICIENT_MARK;
     colours = INSUFFICIENT_COLOURS;
-    what = 'review in progress, no grade yet';
   } else {
     kind = 'graded';
     mark = service.grade;
     colours = GRADE_COLOURS[service.grade];
-    what = `grade ${service.grade}${scorePart(service)}`;
   }
+  const what = gradePhrase(service);
   return {
     kind,
-    text: mark + suffix,
+    text: mark + (meeting ? MEETING_MARK : ''),
     color: colours.background,
     textColor: colours.text,
-    title: `Candor: ${service.name} \u2014 ${what}${meetingNote}`,
+    title: meeting ? t('badge_title_meeting', service.name, what) : t('badge_title', service.name, what),
   };
 }
 

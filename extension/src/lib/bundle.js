@@ -209,7 +209,21 @@ function methodology(raw, path) {
       group: groupIds.has(item.group) ? item.group : fail(`${where}.group`, 'not a group of the methodology'),
     };
   });
-  return { version: raw.version, levels, level_labels: levelLabels, grades, groups, criteria };
+  const clean = { version: raw.version, levels, level_labels: levelLabels, grades, groups, criteria };
+  // What each scored level is worth (optional: the popup's "what pulls the grade down
+  // most" needs it, nothing else does).
+  if (raw.level_points !== undefined) {
+    object(raw.level_points, `${path}.level_points`);
+    clean.level_points = {};
+    for (const [level, value] of Object.entries(raw.level_points)) {
+      if (!levels.includes(level)) fail(`${path}.level_points.${level}`, 'not a level of the methodology');
+      if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 100)) {
+        fail(`${path}.level_points.${level}`, 'must be a number 0..100');
+      }
+      clean.level_points[level] = value;
+    }
+  }
+  return clean;
 }
 
 function meetingPatterns(raw, path, domains) {

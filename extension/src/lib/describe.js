@@ -1,46 +1,45 @@
-// Plain-language wording shared by the popup and the meeting notification.
+// Plain-language wording shared by the badge tooltip, the popup and the meeting
+// notification, in the browser's language (src/lib/i18n.js).
+import { dataWord, t } from './i18n.js';
 
-/**
- * A level in the methodology's words, which the bundle carries (one vocabulary for the
- * API, the pages and the extension); the level's id when the bundle has no word for it.
- */
+/** A level in the methodology's words (the bundle's, or the locale's translation). */
 export function levelLabel(level, methodology) {
-  return methodology?.level_labels?.[level] ?? level;
+  return dataWord(`level_${level}`, methodology?.level_labels?.[level] ?? level);
 }
 
 /** What a grade letter means on the methodology's scale, or null. */
 export function gradeMeaning(letter, methodology) {
-  return methodology?.grades?.find((g) => g.letter === letter)?.meaning ?? null;
+  const meaning = methodology?.grades?.find((g) => g.letter === letter)?.meaning ?? null;
+  return meaning === null ? null : dataWord(`grade_meaning_${letter}`, meaning);
 }
 
-/** "grade B (score 72)", "review in progress, no grade yet", "discontinued (...)" */
+const score = (service) => (service.score === null ? null : String(Math.round(service.score)));
+
+/** "grade B (score 72)", "review in progress, no grade yet", "discontinued, last grade D" */
 export function gradePhrase(service, { withScore = true } = {}) {
-  const score = service.score === null || !withScore ? '' : ` (score ${Math.round(service.score)})`;
-  const graded = service.grade ? `grade ${service.grade}${score}` : 'review in progress, no grade yet';
-  return service.status === 'discontinued' ? `discontinued, ${service.grade ? `last ${graded}` : 'no grade'}` : graded;
+  const points = withScore ? score(service) : null;
+  if (service.status === 'discontinued') {
+    if (!service.grade) return t('what_discontinued');
+    return points === null ? t('what_discontinued_grade', service.grade) : t('what_discontinued_grade_score', service.grade, points);
+  }
+  if (!service.grade) return t('what_in_progress');
+  return points === null ? t('what_grade', service.grade) : t('what_grade_score', service.grade, points);
 }
 
 /** "Active · grade C (score 63)", "Discontinued · last grade D (score 41)", ... */
 export function statusLine(service) {
-  if (service.status !== 'discontinued') return `Active \u00b7 ${gradePhrase(service)}`;
-  const score = service.score === null ? '' : ` (score ${Math.round(service.score)})`;
-  return `Discontinued \u00b7 ${service.grade ? `last grade ${service.grade}${score}` : 'no grade'}`;
+  if (service.status !== 'discontinued') return t('status_active', gradePhrase(service));
+  const points = score(service);
+  if (!service.grade) return t('status_discontinued_none');
+  return points === null ? t('status_discontinued_grade', service.grade) : t('status_discontinued_grade_score', service.grade, points);
 }
 
-// What the two criteria people care most about when joining a call say, by level.
-const TRANSPARENCY = {
-  full: 'Publishes a transparency report',
-  partial: 'Publishes a limited transparency report',
-  none: 'No transparency report',
-  no_disclosure: 'Discloses nothing about government demands',
-};
-// The methodology's level definitions for e2ee_calls: partial covers opt-in, some calls
-// only and some plans only, so the notice says no more than that.
-const E2EE = {
-  full: 'end-to-end encryption is on by default for every call',
-  partial: 'end-to-end encryption covers only some calls, plans or settings',
-  none: 'no end-to-end encryption',
-  no_disclosure: 'end-to-end encryption not disclosed',
+// The notice says what the levels of the two criteria people care most about when
+// joining a call say, in the methodology's sense of each level, and nothing more: e2ee
+// `partial` covers opt-in, some calls only and some plans only, so it says just that.
+const FACTS = {
+  transparency_report: ['full', 'partial', 'none', 'no_disclosure'],
+  e2ee_calls: ['full', 'partial', 'none', 'no_disclosure'],
 };
 
 function levelOf(service, id) {
@@ -48,20 +47,20 @@ function levelOf(service, id) {
 }
 
 /**
- * The meeting notification: "Zoom: grade C. No transparency report; end-to-end
- * encryption is off by default." Built from the levels of transparency_report and
- * e2ee_calls; a criterion that is missing or not applicable is left out.
+ * The meeting notification, e.g. "Zoom: grade C. No transparency report. End-to-end
+ * encryption covers only some calls, plans or settings." A criterion that is missing, not
+ * assessed or not applicable is left out.
  */
 export function meetingMessage(service) {
-  const facts = [TRANSPARENCY[levelOf(service, 'transparency_report')], E2EE[levelOf(service, 'e2ee_calls')]].filter(
-    Boolean,
-  );
-  let sentence = facts.join('; ');
-  if (sentence) sentence = ` ${sentence[0].toUpperCase()}${sentence.slice(1)}.`;
-  return `${service.name}: ${gradePhrase(service, { withScore: false })}.${sentence}`;
+  const sentences = [t('notice_head', service.name, gradePhrase(service, { withScore: false }))];
+  for (const [id, levels] of Object.entries(FACTS)) {
+    const level = levelOf(service, id);
+    if (levels.includes(level)) sentences.push(t(`fact_${id}_${level}`));
+  }
+  return sentences.join(' ');
 }
 
 /** Whether a review is stale, as the bundle says. */
 export function staleWarning(service) {
-  return service.stale ? `Last reviewed on ${service.reviewed_on}: this rating may be out of date.` : null;
+  return service.stale ? t('stale_warning', service.reviewed_on) : null;
 }

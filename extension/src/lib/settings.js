@@ -1,13 +1,16 @@
 // User settings and their validation; stored under storage.local "settings".
-import { DEFAULT_API_URL } from './config.js';
+import { DEFAULT_API_URL, DEVELOPMENT } from './config.js';
 
 export const DEFAULT_SETTINGS = Object.freeze({ apiUrl: DEFAULT_API_URL, notifications: true });
 
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
 /**
- * The canonical form of an API base URL (http(s), no query, fragment or credentials, no
- * trailing slash), or null if it is not acceptable.
+ * The canonical form of an API base URL (no query, fragment or credentials, no trailing
+ * slash), or null if it is not acceptable. https only; a development build also takes
+ * http on this machine (localhost, 127.0.0.1, [::1]), for a local `candor serve`.
  */
-export function normaliseApiUrl(input) {
+export function normaliseApiUrl(input, { development = DEVELOPMENT } = {}) {
   if (typeof input !== 'string' || input.length > 512) return null;
   let url;
   try {
@@ -15,7 +18,9 @@ export function normaliseApiUrl(input) {
   } catch {
     return null;
   }
-  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) return null;
+  const secure = url.protocol === 'https:';
+  const local = development && url.protocol === 'http:' && LOOPBACK.has(url.hostname);
+  if (!(secure || local) || url.username || url.password || url.search || url.hash) return null;
   if (!url.hostname) return null;
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
@@ -30,6 +35,18 @@ export function withDefaults(stored) {
 /** Links on the API's web pages, built from the configured base URL. */
 export function serviceUrl(apiUrl, slug) {
   return `${apiUrl}/services/${encodeURIComponent(slug)}`;
+}
+
+export function reportUrl(apiUrl, slug) {
+  return `${serviceUrl(apiUrl, slug)}#report`;
+}
+
+export function methodologyUrl(apiUrl) {
+  return `${apiUrl}/methodology`;
+}
+
+export function listUrl(apiUrl) {
+  return `${apiUrl}/`;
 }
 
 export function suggestUrl(apiUrl, host) {

@@ -10,7 +10,7 @@ export function h(tag, props = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(props ?? {})) {
     if (value === undefined || value === null || value === false) continue;
-    if (key.includes('-')) node.setAttribute(key, String(value));
+    if (key.includes('-') || key === 'role') node.setAttribute(key, String(value));
     else node[key] = value;
   }
   for (const child of children.flat()) {

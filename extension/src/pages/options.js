@@ -1,8 +1,11 @@
-// Options: the API URL, meeting notifications, the state of the dataset ("update now"),
-// access to domains rated after the build, and a legend of the badge's looks.
+// Options: the API URL, meeting notifications, the state of the dataset ("update now",
+// and why a downloaded bundle was refused), access to domains rated after the build, a
+// legend of the badge's looks, and links to the onboarding and privacy pages.
 import { badgeState } from '../lib/badge.js';
+import { DEVELOPMENT } from '../lib/config.js';
 import { loadDataset } from '../lib/dataset.js';
 import { ext } from '../lib/ext.js';
+import { localisePage, t } from '../lib/i18n.js';
 import { apiPattern, domainPatterns, isCovered } from '../lib/permissions.js';
 import { normaliseApiUrl } from '../lib/settings.js';
 import { getSettings, getStatus, KEYS, saveSettings } from '../lib/storage.js';
@@ -11,23 +14,28 @@ import { clear, h } from './dom.js';
 const $ = (id) => document.getElementById(id);
 
 function formatTime(iso) {
-  if (!iso) return 'never';
+  if (!iso) return t('options_never');
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? 'unknown' : date.toLocaleString();
+  return Number.isNaN(date.getTime()) ? t('options_unknown') : date.toLocaleString(t('@@ui_locale').replace('_', '-'));
 }
 
 async function renderStatus() {
   const [dataset, status] = await Promise.all([loadDataset(), getStatus()]);
   const rows = [
-    ['Data in use', dataset.source === 'api' ? 'downloaded from the API' : 'built into this version (no download yet)'],
-    ['Version', dataset.bundle.version],
-    ['Generated', formatTime(dataset.bundle.generated_at)],
-    ['Services', String(dataset.bundle.services.length)],
-    ['Last update', formatTime(dataset.fetchedAt)],
-    ['Last check', formatTime(status.lastAttempt)],
+    ['source', t('options_data_in_use'), t(dataset.source === 'api' ? 'options_source_api' : 'options_source_snapshot')],
+    ['version', t('options_version'), dataset.bundle.version],
+    ['generated', t('options_generated'), formatTime(dataset.bundle.generated_at)],
+    ['services', t('options_services'), String(dataset.bundle.services.length)],
+    ['updated', t('options_last_update'), formatTime(dataset.fetchedAt)],
+    ['checked', t('options_last_check'), formatTime(status.lastAttempt)],
   ];
-  if (status.lastError) rows.push(['Last problem', status.lastError]);
-  clear($('data-status')).append(...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', { 'data-field': k }, v)]));
+  if (status.lastError) {
+    // A refused bundle says why in plain words; the data in use stays as it was.
+    const why = status.rejected ? t(`rejected_${status.rejected.replace('-', '_')}`) : status.lastError;
+    rows.push(['problem', t('options_last_problem'), `${why} ${t('options_kept_data')}`]);
+    if (status.nextRetry) rows.push(['retry', t('options_next_try'), formatTime(status.nextRetry)]);
+  }
+  clear($('data-status')).append(...rows.flatMap(([field, k, v]) => [h('dt', {}, k), h('dd', { 'data-field': field }, v)]));
   return dataset;
 }
 
@@ -38,7 +46,7 @@ async function renderAccess(dataset) {
   );
   const list = clear($('missing-domains'));
   if (!missing.length) {
-    list.append(h('li', { className: 'muted' }, 'None: every rated domain is covered.'));
+    list.append(h('li', { className: 'muted' }, t('options_all_covered')));
   } else {
     list.append(...missing.map(({ domain, service }) => h('li', {}, `${domain} (${service.name})`)));
   }
@@ -50,19 +58,19 @@ function renderLegend() {
   const sample = (grade, status = 'active', meeting = false) =>
     badgeState({ service: { name: 'Service', grade, status, score: null, criteria: [] }, meeting });
   const items = [
-    ['A', sample('A'), 'Grade A: the best practices we rate'],
-    ['B', sample('B'), 'Grade B'],
-    ['C', sample('C'), 'Grade C'],
-    ['D', sample('D'), 'Grade D'],
-    ['F', sample('F'), 'Grade F: poor practices'],
-    ['?', sample(null), 'Not enough information for a grade'],
-    ['x', sample('D', 'discontinued'), 'The service was discontinued'],
-    ['m', sample('B', 'active', true), 'You are on a meeting link (dot after the grade)'],
+    ['A', sample('A'), t('legend_a')],
+    ['B', sample('B'), t('legend_grade', 'B')],
+    ['C', sample('C'), t('legend_grade', 'C')],
+    ['D', sample('D'), t('legend_grade', 'D')],
+    ['F', sample('F'), t('legend_f')],
+    ['?', sample(null), t('legend_in_progress')],
+    ['x', sample('D', 'discontinued'), t('legend_discontinued')],
+    ['m', sample('B', 'active', true), t('legend_meeting')],
   ];
   clear($('legend')).append(
     ...items.map(([key, state, text]) =>
       h('li', { 'data-legend': key },
-        h('span', { className: 'badge-sample', style: `background:${state.color};color:${state.textColor}` }, state.text),
+        h('span', { className: 'badge-sample', 'aria-hidden': 'true', style: `background:${state.color};color:${state.textColor}` }, state.text),
         h('span', {}, text)),
     ),
   );
@@ -75,6 +83,8 @@ function message(id, text, isError = false) {
 }
 
 async function main() {
+  localisePage();
+  $('api-help').textContent = t(DEVELOPMENT ? 'options_api_help_development' : 'options_api_help');
   const settings = await getSettings();
   $('api-url').value = settings.apiUrl;
   $('notifications').checked = settings.notifications;
@@ -85,7 +95,7 @@ async function main() {
     event.preventDefault();
     const apiUrl = normaliseApiUrl($('api-url').value);
     if (!apiUrl) {
-      message('api-message', 'Enter an http(s) URL without query or credentials, e.g. https://candor.example', true);
+      message('api-message', t(DEVELOPMENT ? 'options_api_invalid_development' : 'options_api_invalid'), true);
       return;
     }
     // permissions.request needs the user's click: call it before anything else awaits.
@@ -93,16 +103,16 @@ async function main() {
       .request({ origins: [apiPattern(apiUrl)] })
       .then(async (granted) => {
         if (!granted) {
-          message('api-message', 'Not saved: Candor needs access to the API to download ratings.', true);
+          message('api-message', t('options_api_no_access'), true);
           return;
         }
         await saveSettings({ apiUrl });
         $('api-url').value = apiUrl;
-        message('api-message', 'Saved. Updating now…');
+        message('api-message', t('options_saved_updating'));
         await updateNow();
-        message('api-message', 'Saved.');
+        message('api-message', t('options_saved'));
       })
-      .catch((error) => message('api-message', `Not saved: ${error?.message ?? error}`, true));
+      .catch((error) => message('api-message', t('options_not_saved', error?.message ?? error), true));
   });
 
   $('notifications').addEventListener('change', async (event) => {
@@ -111,14 +121,15 @@ async function main() {
 
   async function updateNow() {
     $('update-now').disabled = true;
-    message('update-message', 'Updating…');
+    message('update-message', t('options_updating'));
     try {
       const reply = await ext.runtime.sendMessage({ type: 'refresh' });
       const status = reply?.status ?? {};
       if (!reply?.ok || status.result === 'failed') {
-        message('update-message', `Update failed: ${status.lastError ?? reply?.error ?? 'unknown error'}. The previous data stays in use.`, true);
+        const why = status.rejected ? t(`rejected_${status.rejected.replace('-', '_')}`) : status.lastError ?? reply?.error ?? '?';
+        message('update-message', t('options_update_failed', why), true);
       } else {
-        message('update-message', status.result === 'updated' ? 'Updated.' : 'Already up to date.');
+        message('update-message', t(status.result === 'updated' ? 'options_updated' : 'options_up_to_date'));
       }
     } finally {
       $('update-now').disabled = false;
@@ -133,7 +144,7 @@ async function main() {
     ext.permissions
       .request({ origins: domainPatterns(missingDomains) })
       .then(async (granted) => {
-        message('access-message', granted ? 'Access granted.' : 'Access was not granted.', !granted);
+        message('access-message', t(granted ? 'options_access_granted' : 'options_access_refused'), !granted);
         missingDomains = await renderAccess(await loadDataset());
       })
       .catch((error) => message('access-message', String(error?.message ?? error), true));
@@ -148,5 +159,5 @@ async function main() {
 }
 
 main().catch((error) => {
-  document.querySelector('main').append(h('p', { className: 'error' }, `Could not load: ${error?.message ?? error}`));
+  document.querySelector('main').append(h('p', { className: 'error' }, t('popup_load_error', error?.message ?? error)));
 });

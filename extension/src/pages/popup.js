@@ -1,14 +1,20 @@
-// The popup: the rating of the tab's service, with each criterion's level, evidence and
-// sources. Opened from the toolbar (the active tab) or as popup.html?tabId=N (from a
-// notification, or in tests). Reads the same dataset as the background; sends nothing.
+// The popup: the tab's service, its grade and what the grade means, the sub-scores, what
+// pulls the grade down most, and each criterion's level, evidence and sources. Opened
+// from the toolbar (the active tab) or as popup.html?tabId=N (from a notification, or in
+// tests). Reads the same dataset as the background; sends nothing.
 import { badgeState } from '../lib/badge.js';
 import { gradeMeaning, levelLabel, staleWarning, statusLine } from '../lib/describe.js';
 import { loadDataset } from '../lib/dataset.js';
+import { losses } from '../lib/explain.js';
 import { ext } from '../lib/ext.js';
+import { criterionName, groupName, localisePage, t } from '../lib/i18n.js';
 import { tryMatchUrl } from '../lib/matcher.js';
-import { serviceUrl, suggestUrl } from '../lib/settings.js';
+import { listUrl, methodologyUrl, reportUrl, serviceUrl, suggestUrl } from '../lib/settings.js';
 import { getSettings } from '../lib/storage.js';
 import { clear, externalLink, h } from './dom.js';
+
+// How many criteria "what pulls the grade down most" names.
+const TOP_LOSSES = 3;
 
 async function currentTab() {
   const requested = new URLSearchParams(location.search).get('tabId');
@@ -23,9 +29,9 @@ async function currentTab() {
   return tab ?? null;
 }
 
-function hostLabel(url) {
+function publisherOf(url) {
   try {
-    return new URL(url).hostname;
+    return new URL(url).hostname.replace(/^www\./, '');
   } catch {
     return url;
   }
@@ -35,72 +41,91 @@ function gradeTile(match) {
   const state = badgeState(match);
   return h(
     'div',
-    { className: 'grade-tile', title: state.title, 'aria-label': state.title, style: `background:${state.color};color:${state.textColor}` },
+    { className: 'grade-tile', role: 'img', 'aria-label': state.title, style: `background:${state.color};color:${state.textColor}` },
     state.text.replace('\u2022', '') || '?',
   );
 }
 
 function sourceItem(source) {
   // Publisher and section, not a bare host: two sources on one site read differently.
-  const publisher = hostLabel(source.url).replace(/^www\./, '');
+  const official = source.kind === 'official';
   return h(
     'li',
     { className: `source source-${source.kind}` },
-    h('span', { className: 'source-kind' }, source.kind === 'official' ? 'Official' : 'Independent'),
+    h('span', { className: 'source-kind' }, t(official ? 'source_official' : 'source_independent')),
     ' ',
-    externalLink(source.url, `${publisher}: ${source.section}`),
+    externalLink(source.url, `${publisherOf(source.url)}: ${source.section}`),
   );
 }
 
 function criterionItem(criterion, names, methodology) {
-  const parts = [
-    h(
-      'div',
-      { className: 'criterion-head' },
-      h('span', { className: 'criterion-name' }, names.get(criterion.id) ?? criterion.id),
-      h('span', { className: `level level-${criterion.level}` }, levelLabel(criterion.level, methodology)),
-    ),
-  ];
+  const head = h(
+    'span',
+    { className: 'criterion-head' },
+    h('span', { className: 'criterion-name' }, names.get(criterion.id) ?? criterion.id),
+    h('span', { className: `level level-${criterion.level}` }, levelLabel(criterion.level, methodology)),
+  );
+  const body = [];
   if (criterion.latest_period_end) {
-    const counted =
-      criterion.counted_level !== criterion.level
-        ? ` Older than the methodology allows: counts as ${levelLabel(criterion.counted_level, methodology).toLowerCase()}.`
-        : '';
-    parts.push(h('p', { className: 'period' }, `Latest report covers up to ${criterion.latest_period_end}.${counted}`));
+    const counted = criterion.counted_level !== criterion.level ? ` ${t('period_too_old', levelLabel(criterion.counted_level, methodology))}` : '';
+    body.push(h('p', { className: 'period' }, `${t('period_covers', criterion.latest_period_end)}${counted}`));
   }
-  if (criterion.evidence) {
-    const evidence = h('p', { className: 'evidence', title: 'Click to show all' }, criterion.evidence);
-    evidence.addEventListener('click', () => evidence.classList.toggle('expanded'));
-    parts.push(evidence);
-  }
-  if (criterion.sources.length) parts.push(h('ul', { className: 'sources' }, criterion.sources.map(sourceItem)));
-  return h('li', { 'data-criterion': criterion.id }, ...parts);
+  if (criterion.evidence) body.push(h('p', { className: 'evidence' }, criterion.evidence));
+  if (criterion.sources.length) body.push(h('ul', { className: 'sources' }, criterion.sources.map(sourceItem)));
+  // A <details> element opens and closes by keyboard (Enter, Space) as well as by click.
+  const item = body.length ? h('details', {}, h('summary', {}, head), ...body) : h('div', { className: 'no-evidence' }, head);
+  return h('li', { 'data-criterion': criterion.id }, item);
 }
 
 function subScores(service, methodology) {
   const scores = new Map((service.groups ?? []).map((g) => [g.id, g.score]));
   return h(
     'ul',
-    { className: 'sub-scores', id: 'sub-scores', 'aria-label': 'Sub-scores by group' },
+    { className: 'sub-scores', id: 'sub-scores', 'aria-label': t('popup_sub_scores') },
     methodology.groups.map((group) => {
       const score = scores.get(group.id);
+      const name = groupName(group);
+      const id = `group-${group.id}`;
       return h(
         'li',
         { 'data-group': group.id },
-        h('span', { className: 'group-name' }, group.name),
-        h('meter', { min: '0', max: '100', value: String(score ?? 0), 'aria-hidden': 'true' }),
-        h('span', { className: 'group-score' }, score == null ? '\u2014' : String(score)),
+        h('span', { className: 'group-name', id }, name),
+        h('meter', { min: 0, max: 100, value: score ?? 0, 'aria-labelledby': id, 'aria-valuetext': score == null ? t('popup_no_score') : t('popup_score_of_100', score) }),
+        h('span', { className: 'group-score', 'aria-hidden': 'true' }, score == null ? '\u2014' : String(score)),
       );
     }),
+  );
+}
+
+function pullsDown(service, names, methodology) {
+  const top = losses(service, methodology).slice(0, TOP_LOSSES);
+  if (!top.length) return null;
+  return h(
+    'section',
+    { id: 'pulls-down', 'aria-labelledby': 'pulls-down-h' },
+    h('h2', { id: 'pulls-down-h' }, t('popup_pulls_down')),
+    h(
+      'ol',
+      {},
+      top.map((item) =>
+        h(
+          'li',
+          { 'data-criterion': item.id },
+          h('span', { className: 'loss-name' }, `${names.get(item.id) ?? item.id} (${levelLabel(item.level, methodology)})`),
+          ' ',
+          h('span', { className: 'loss-points' }, t('popup_points_lost', item.loss.toFixed(1))),
+        ),
+      ),
+    ),
   );
 }
 
 function renderRated(root, match, dataset, apiUrl) {
   const { service } = match;
   const methodology = dataset.bundle.methodology;
-  const names = new Map(methodology.criteria.map((c) => [c.id, c.name]));
+  const names = new Map(methodology.criteria.map((c) => [c.id, criterionName(c)]));
   const meaning = service.grade ? gradeMeaning(service.grade, methodology) : null;
-  const order = new Map(dataset.bundle.methodology.criteria.map((c, i) => [c.id, i]));
+  const order = new Map(methodology.criteria.map((c, i) => [c.id, i]));
   const criteria = [...service.criteria].sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   const stale = staleWarning(service);
   // Element.append would print a null as "null": leave the absent parts out first.
@@ -115,47 +140,62 @@ function renderRated(root, match, dataset, apiUrl) {
         h('h1', { id: 'service-name' }, service.name),
         service.company ? h('p', { className: 'facts muted', id: 'company' }, service.company) : null,
         h('p', { className: 'facts', id: 'grade' }, statusLine(service)),
-        h('p', { className: 'facts muted', id: 'reviewed' }, `Reviewed ${service.reviewed_on}`),
+        h('p', { className: 'facts muted', id: 'reviewed' }, t('popup_reviewed', service.reviewed_on)),
       ),
     ),
-    match.meeting ? h('p', { className: 'meeting', id: 'meeting' }, 'You are joining a meeting on this service.') : null,
+    match.meeting ? h('p', { className: 'meeting', id: 'meeting' }, t('popup_meeting')) : null,
     stale ? h('p', { className: 'warning', id: 'stale' }, stale) : null,
     meaning ? h('p', { className: 'grade-meaning', id: 'grade-meaning' }, `${service.grade}: ${meaning}`) : null,
+    service.grade ? null : h('p', { className: 'grade-meaning', id: 'grade-meaning' }, t('popup_in_progress_explained')),
     service.summary ? h('p', { className: 'summary' }, service.summary) : null,
     subScores(service, methodology),
+    pullsDown(service, names, methodology),
+    h('h2', { className: 'criteria-h' }, t('popup_criteria')),
     h('ul', { className: 'criteria', id: 'criteria' }, criteria.map((c) => criterionItem(c, names, methodology))),
     h(
       'footer',
       {},
-      externalLink(serviceUrl(apiUrl, service.slug), 'Full rating and history \u2197'),
-      h('span', { className: 'muted', id: 'data-version' }, dataLine(dataset)),
+      h(
+        'nav',
+        { 'aria-label': t('popup_links') },
+        externalLink(serviceUrl(apiUrl, service.slug), t('popup_full_rating')),
+        externalLink(methodologyUrl(apiUrl), t('popup_methodology')),
+        externalLink(reportUrl(apiUrl, service.slug), t('popup_report_error')),
+      ),
+      h('p', { className: 'muted', id: 'data-version' }, dataLine(dataset)),
     ),
   ];
   root.append(...parts.filter(Boolean));
 }
 
 function renderUnrated(root, tab, dataset, apiUrl) {
-  let host = null;
-  if (tab?.url) {
-    const match = tryMatchUrl(dataset.index, tab.url);
-    host = match.host;
-  }
+  const host = tab?.url ? tryMatchUrl(dataset.index, tab.url).host : null;
   root.classList.add('unrated');
   root.append(
-    h('h1', { id: 'service-name' }, 'Not rated'),
-    h('p', {}, host ? `Candor has no rating for ${host}.` : 'Candor has no rating for this page.'),
-    h('p', {}, externalLink(suggestUrl(apiUrl, host), 'Suggest it for a rating \u2197')),
-    h('footer', {}, h('span', { className: 'muted', id: 'data-version' }, dataLine(dataset))),
+    h('h1', { id: 'service-name' }, t('popup_not_rated')),
+    h('p', { id: 'unrated-host' }, host ? t('popup_no_rating_for', host) : t('popup_no_rating_page')),
+    h('p', { id: 'what-candor-rates' }, t('popup_what_candor_rates', String(dataset.bundle.services.length))),
+    h(
+      'footer',
+      {},
+      h(
+        'nav',
+        { 'aria-label': t('popup_links') },
+        externalLink(listUrl(apiUrl), t('popup_see_list')),
+        externalLink(suggestUrl(apiUrl, host), t('popup_suggest')),
+      ),
+      h('p', { className: 'muted', id: 'data-version' }, dataLine(dataset)),
+    ),
   );
 }
 
 function dataLine(dataset) {
-  const source = dataset.source === 'api' ? 'updated' : 'built-in data from';
   const when = (dataset.fetchedAt ?? dataset.bundle.generated_at).slice(0, 10);
-  return `Data ${dataset.bundle.version.slice(0, 8)}, ${source} ${when}`;
+  return dataset.source === 'api' ? t('popup_data_updated', when) : t('popup_data_built_in', when);
 }
 
 async function main() {
+  localisePage();
   const root = document.getElementById('root');
   const [tab, dataset, settings] = await Promise.all([currentTab(), loadDataset(), getSettings()]);
   clear(root);
@@ -167,6 +207,6 @@ async function main() {
 
 main().catch((error) => {
   const root = clear(document.getElementById('root'));
-  root.append(h('p', { className: 'warning' }, `Candor could not load its data: ${error?.message ?? error}`));
+  root.append(h('p', { className: 'warning' }, t('popup_load_error', error?.message ?? error)));
   document.body.dataset.ready = 'error';
 });

@@ -1,30 +1,39 @@
-// The built Chrome extension in headless Chromium: badges on real navigations (visits,
-// meetings, lookalikes, unrated sites, redirects, back/forward, pushState), across a
-// service worker restart, the popup and options pages, the meeting notification, and
-// bundle refresh from the real API (and what happens when it is down).
+// The extension, built by the test (a development build pinning a key made now), in
+// headless Chromium: the onboarding page on install, badges on real navigations (visits,
+// meetings, lookalikes, unrated sites, redirects, back/forward, pushState) and how fast
+// they appear, across a service worker restart, the popup, options, onboarding and
+// privacy pages (axe-core, keyboard), the meeting notification, and signed bundle
+// refreshes from the real API (and unsigned ones refused, and the API down).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { badgeState, hexToRgba } from '../../src/lib/badge.js';
-import { parseBundle } from '../../src/lib/bundle.js';
-import { statusLine } from '../../src/lib/describe.js';
-import { buildIndex, matchUrl } from '../../src/lib/matcher.js';
-import { CANDOR_BIN, SCREENSHOTS_DIR } from '../support/paths.js';
+import { installFakeExtension } from '../support/fake-ext.js';
+import { CANDOR_BIN, SCREENSHOTS_DIR, STORE_SCREENSHOTS_DIR } from '../support/paths.js';
 import { freePort, startApi } from './support/api.js';
-import { CHROMIUM, EXTENSION, launch } from './support/browser.js';
+import { CHROMIUM, launch } from './support/browser.js';
+import { testBuild } from './support/build.js';
 import { startHttpsServer } from './support/https-server.js';
 
+// The expected wording is English, as the browser under test runs in English.
+installFakeExtension();
+const { badgeState, hexToRgba } = await import('../../src/lib/badge.js');
+const { parseBundle } = await import('../../src/lib/bundle.js');
+const { statusLine } = await import('../../src/lib/describe.js');
+const { losses } = await import('../../src/lib/explain.js');
+const { buildIndex, matchUrl } = await import('../../src/lib/matcher.js');
+
 for (const [what, file] of [
-  ['the built extension (npm run build)', path.join(EXTENSION, 'manifest.json')],
   ['Chromium (apt-get install chromium)', CHROMIUM],
   ['the candor command (the Python side)', CANDOR_BIN],
 ]) {
   if (!existsSync(file)) throw new Error(`${what} not found at ${file}`);
 }
 
-const snapshot = parseBundle(readFileSync(path.join(EXTENSION, 'snapshot.json')));
-const build = JSON.parse(readFileSync(path.join(EXTENSION, '..', 'build.json'), 'utf8'));
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const build = await testBuild();
+const snapshot = parseBundle(readFileSync(path.join(build.chrome, 'snapshot.json')));
 const snapshotIndex = buildIndex(snapshot.services);
 
 /** The badge the extension should show for `url` with the snapshot's data. */
@@ -39,20 +48,42 @@ const TEAMS_MEETING = 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_ab
 const LOOKALIKE = 'https://zoom.us.evil.com/j/1';
 const UNRATED = 'https://www.example.org/j/1';
 
-describe('the extension in Chromium', { timeout: 110_000 }, () => {
+describe('the extension in Chromium', { timeout: 240_000 }, () => {
   let server;
   let browser;
 
   before(async () => {
     server = await startHttpsServer();
-    browser = await launch({ httpsPort: server.port });
+    browser = await launch({ httpsPort: server.port, extension: build.chrome });
     mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+    mkdirSync(STORE_SCREENSHOTS_DIR, { recursive: true });
   });
 
   after(async () => {
     await browser?.close();
     await server?.close();
+    build.remove();
   });
+
+  /** axe-core on an open page: no violations of any rule it runs. */
+  async function assertAccessible(page, what) {
+    // Evaluated through the DevTools protocol, which the pages' CSP does not apply to.
+    await page.evaluate(AXE);
+    const { violations } = await page.evaluate(() => globalThis.axe.run(document, { resultTypes: ['violations'] }));
+    assert.deepEqual(
+      violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+      [],
+      `${what}: axe-core violations`,
+    );
+  }
+
+  async function extensionPage(file, viewport = { width: 800, height: 900 }) {
+    const page = await browser.context.newPage();
+    await page.setViewportSize(viewport);
+    await page.goto(browser.url(file));
+    await page.waitForSelector('body[data-ready="true"]');
+    return page;
+  }
 
   async function visit(url) {
     const tab = await browser.newTab();
@@ -72,6 +103,31 @@ describe('the extension in Chromium', { timeout: 110_000 }, () => {
   }
 
   const tabs = {};
+
+  test('installing opens the onboarding page once: the scale, pinning, privacy; accessible', async () => {
+    let pages = [];
+    for (let i = 0; i < 100 && !pages.length; i++) {
+      pages = browser.context.pages().filter((p) => p.url() === browser.url('welcome.html'));
+      if (!pages.length) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(pages.length, 1, 'one onboarding tab');
+    const welcome = pages[0];
+    await welcome.setViewportSize({ width: 1280, height: 800 });
+    await welcome.waitForSelector('body[data-ready="true"]');
+    assert.equal(await welcome.locator('#scale li').count(), snapshot.methodology.grades.length);
+    for (const grade of snapshot.methodology.grades) {
+      assert.equal(await welcome.textContent(`#scale li[data-grade="${grade.letter}"] span:last-child`), `${grade.letter}: ${grade.meaning}`);
+    }
+    assert.ok(await welcome.isVisible('#pin-chrome img'));
+    assert.ok(await welcome.isVisible('#pin-firefox img'));
+    assert.match(await welcome.getAttribute('#pin-chrome img', 'alt'), /puzzle-piece/);
+    assert.match(await welcome.textContent('#privacy-h + p'), /never sends the addresses/);
+    assert.match(await welcome.evaluate(() => document.documentElement.lang), /^en\b/);
+    await assertAccessible(welcome, 'onboarding');
+    await welcome.screenshot({ path: path.join(SCREENSHOTS_DIR, 'welcome.png'), fullPage: true });
+    await welcome.screenshot({ path: path.join(STORE_SCREENSHOTS_DIR, '3-onboarding.png') });
+    await welcome.close();
+  });
 
   test('rated meeting links get a marked grade badge', async () => {
     for (const url of [ZOOM_MEETING, MEET_MEETING, TEAMS_MEETING]) {
@@ -161,7 +217,7 @@ describe('the extension in Chromium', { timeout: 110_000 }, () => {
     const before = new Set(browser.context.pages());
     const opened = await browser.inWorker(async (id) => {
       const [notificationId] = Object.keys(await chrome.notifications.getAll()).filter((n) => n.startsWith(`candor-meeting:${id}:`));
-      await globalThis.candor.onNotificationClicked(notificationId);
+      await globalThis.candorDevelopment.onNotificationClicked(notificationId);
       return notificationId;
     }, tabId);
     assert.ok(opened, 'the Zoom tab had a notification');
@@ -222,20 +278,63 @@ describe('the extension in Chromium', { timeout: 110_000 }, () => {
         assert.equal(await li.locator('.source-kind').textContent(), source.kind === 'official' ? 'Official' : 'Independent');
       }
     }
-    const full = await popup.getAttribute('footer a', 'href');
-    assert.equal(full, `${build.apiUrl}/services/${zoom.slug}`);
+    // What pulls the grade down most: the criteria with the largest loss, first.
+    const expected = losses(zoom, snapshot.methodology).slice(0, 3).map((l) => l.id);
+    assert.deepEqual(await popup.locator('#pulls-down li').evaluateAll((items) => items.map((li) => li.dataset.criterion)), expected);
+    assert.ok(expected.length > 0);
+    const links = await popup.locator('footer a').evaluateAll((as) => as.map((a) => [a.textContent, a.getAttribute('href')]));
+    assert.deepEqual(links, [
+      ['Full rating and history', `${build.apiUrl}/services/${zoom.slug}`],
+      ['How grades are given', `${build.apiUrl}/methodology`],
+      ['Report an error', `${build.apiUrl}/services/${zoom.slug}#report`],
+    ]);
+    // No hashes: the data line gives a date, not the dataset version.
+    const dataLine = await popup.textContent('#data-version');
+    assert.ok(!dataLine.includes(snapshot.version.slice(0, 6)), dataLine);
+    assert.match(dataLine, /^Built-in data from \d{4}-\d{2}-\d{2}$/);
+    await assertAccessible(popup, 'popup (rated)');
+    // By keyboard: Tab reaches the first criterion, Enter opens its evidence.
+    const first = popup.locator('#criteria details').first();
+    assert.equal(await first.evaluate((d) => d.open), false);
+    await popup.locator('#criteria summary').first().focus();
+    await popup.keyboard.press('Enter');
+    assert.equal(await first.evaluate((d) => d.open), true);
+    assert.ok(await first.locator('.evidence').isVisible());
+    await popup.keyboard.press('Enter');
+    assert.equal(await first.evaluate((d) => d.open), false);
+    let reached = false;
+    await popup.locator('body').focus();
+    for (let i = 0; i < 40 && !reached; i++) {
+      await popup.keyboard.press('Tab');
+      reached = await popup.evaluate(() => document.activeElement?.textContent === 'Report an error');
+    }
+    assert.ok(reached, 'Tab reaches "Report an error"');
+    await first.evaluate((d) => (d.open = true));
+    await popup.evaluate(() => document.activeElement?.blur());
     await popup.screenshot({ path: path.join(SCREENSHOTS_DIR, 'popup.png'), fullPage: true });
+    // The store picture: the same popup, centred on a 1280x800 canvas.
+    await popup.setViewportSize({ width: 1280, height: 800 });
+    await popup.evaluate(() => {
+      document.documentElement.style.background = '#dfe6ee';
+      Object.assign(document.body.style, { margin: '24px auto', boxShadow: '0 6px 24px rgba(0,0,0,.25)', borderRadius: '8px' });
+    });
+    await popup.screenshot({ path: path.join(STORE_SCREENSHOTS_DIR, '1-popup.png') });
     await popup.close();
   });
 
   test('the popup says "Not rated" on an unrated tab, with a suggestion link', async () => {
     const popup = await browser.context.newPage();
-    await popup.setViewportSize({ width: 400, height: 240 });
+    await popup.setViewportSize({ width: 400, height: 260 });
     await popup.goto(browser.url(`popup.html?tabId=${tabs[UNRATED].tabId}`));
     await popup.waitForSelector('body[data-ready="true"]');
     assert.equal(await popup.textContent('#service-name'), 'Not rated');
+    // What Candor rates, and a link to the list.
+    assert.match(await popup.textContent('#what-candor-rates'), new RegExp(`^Candor rates ${snapshot.services.length} video-call`));
+    const links = await popup.locator('footer a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.equal(links[0], `${build.apiUrl}/`);
     // Without host access the extension cannot know the host: the link has none.
-    assert.match(await popup.getAttribute('a', 'href'), /\/suggest(\?host=|$)/);
+    assert.match(links[1], /\/suggest(\?host=|$)/);
+    await assertAccessible(popup, 'popup (unrated)');
     await popup.screenshot({ path: path.join(SCREENSHOTS_DIR, 'popup-unrated.png') });
     await popup.close();
   });
@@ -247,11 +346,33 @@ describe('the extension in Chromium', { timeout: 110_000 }, () => {
     await options.waitForSelector('body[data-ready="true"]');
     assert.equal(await options.inputValue('#api-url'), build.apiUrl);
     assert.equal(await options.isChecked('#notifications'), true);
-    assert.equal(await options.textContent('[data-field="Version"]'), snapshot.version);
+    assert.equal(await options.textContent('[data-field="version"]'), snapshot.version);
     assert.equal(await options.locator('#legend li').count(), 8);
+    await assertAccessible(options, 'options');
     await options.locator('#legend').screenshot({ path: path.join(SCREENSHOTS_DIR, 'badges.png') });
     await options.screenshot({ path: path.join(SCREENSHOTS_DIR, 'options.png'), fullPage: true });
+    await options.setViewportSize({ width: 1280, height: 800 });
+    await options.screenshot({ path: path.join(STORE_SCREENSHOTS_DIR, '2-options.png') });
+    await options.setViewportSize({ width: 800, height: 900 });
+    // By keyboard: Tab from the top reaches the API URL, Save, Update now and the checkbox;
+    // Space toggles it.
+    await options.locator('body').focus();
+    const order = [];
+    for (let i = 0; i < 4; i++) {
+      await options.keyboard.press('Tab');
+      order.push(await options.evaluate(() => document.activeElement?.id));
+    }
+    assert.deepEqual(order, ['api-url', 'save-api', 'update-now', 'notifications']);
+    await options.keyboard.press('Space');
+    assert.equal(await options.isChecked('#notifications'), false);
+    await options.keyboard.press('Space');
+    assert.equal(await options.isChecked('#notifications'), true);
     await options.close();
+    const privacy = await extensionPage('privacy.html');
+    assert.match(await privacy.textContent('#fetched-urls'), /\/v1\/bundle, .*\/v1\/bundle\.sig$/);
+    await assertAccessible(privacy, 'privacy policy');
+    await privacy.screenshot({ path: path.join(SCREENSHOTS_DIR, 'privacy.png'), fullPage: true });
+    await privacy.close();
   });
 
   test('with notifications turned off, joining a meeting does not notify', async () => {
@@ -276,6 +397,78 @@ describe('the extension in Chromium', { timeout: 110_000 }, () => {
     await options.close();
   });
 
+  test('how soon the badge appears after the page answer starts (warm and cold worker)', async () => {
+    // Read from an extension page, which stays up while the worker is stopped.
+    const poller = await extensionPage('options.html');
+    const session = await browser.context.browser().newBrowserCDPSession();
+    const stopWorker = async () => {
+      const { targetInfos } = await session.send('Target.getTargets');
+      const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(browser.url('')));
+      if (worker) await session.send('Target.closeTarget', { targetId: worker.targetId });
+      for (let i = 0; i < 50 && browser.context.serviceWorkers().some((w) => w.url().startsWith(browser.url(''))); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    // Tab ids come through the poller too: the worker is not there to ask when cold.
+    const tabIds = () => poller.evaluate(async () => (await chrome.tabs.query({})).map((t) => t.id));
+    const measure = async (url) => {
+      const before = new Set(await tabIds());
+      const page = await browser.context.newPage();
+      let tabId;
+      for (let i = 0; i < 100 && tabId === undefined; i++) {
+        tabId = (await tabIds()).find((id) => !before.has(id));
+        if (tabId === undefined) await new Promise((r) => setTimeout(r, 20));
+      }
+      const seen = poller.evaluate(async (id) => {
+        const deadline = Date.now() + 10_000;
+        while (Date.now() < deadline) {
+          if (await chrome.action.getBadgeText({ tabId: id })) return Date.now();
+        }
+        return null;
+      }, tabId);
+      await page.goto(url);
+      const at = await seen;
+      await page.close();
+      assert.ok(at, `a badge appeared for ${url}`);
+      return at - server.responses.get(url);
+    };
+    const warm = [];
+    for (let i = 0; i < 15; i++) warm.push(await measure(`https://us${String(i).padStart(2, '0')}web.zoom.us/j/${1000 + i}`));
+    const cold = [];
+    for (let i = 0; i < 5; i++) {
+      await stopWorker();
+      cold.push(await measure(`https://us${90 + i}web.zoom.us/j/${2000 + i}`));
+    }
+    await session.detach();
+    await poller.close();
+    const stats = (xs) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      return `median ${sorted[Math.floor(sorted.length / 2)]} ms, min ${sorted[0]}, max ${sorted.at(-1)} (n=${xs.length})`;
+    };
+    console.log(`badge latency after the response starts, Chromium: warm worker ${stats(warm)}; cold worker ${stats(cold)}`);
+    assert.equal(warm.length + cold.length, 20);
+  });
+
+  test('a refresh from an API that does not sign its bundle is refused, and the options page says why', async () => {
+    const api = await startApi({ slug: 'zoom', level: 'full' });
+    try {
+      const options = await extensionPage('options.html');
+      await options.fill('#api-url', api.url);
+      await options.click('#save-api');
+      await options.waitForSelector('#update-message.error', { timeout: 15_000 });
+      assert.match(await options.textContent('#update-message'), /no signature from Candor/);
+      assert.match(await options.textContent('[data-field="problem"]'), /refused: it carries no signature.*kept/);
+      assert.ok(await options.isVisible('[data-field="retry"]'), 'the next try is shown');
+      assert.notEqual(await options.textContent('[data-field="source"]'), 'downloaded from the API');
+      // Back to the build's API for the tests that follow.
+      await options.evaluate((apiUrl) => chrome.storage.local.set({ settings: { apiUrl, notifications: true } }), build.apiUrl);
+      await options.close();
+      await assertBadge(tabs[ZOOM_MEETING].tabId, ZOOM_MEETING);
+    } finally {
+      await api.stop();
+    }
+  });
+
   test('with the API down, the snapshot stays in use', async () => {
     const options = await browser.context.newPage();
     await options.goto(browser.url('options.html'));
@@ -293,7 +486,7 @@ describe('the extension in Chromium', { timeout: 110_000 }, () => {
   test('a refresh from the real API picks up a changed grade', async () => {
     // Move Zoom to the other end of the scale, whatever its grade is today.
     const zoomNow = matchUrl(snapshotIndex, ZOOM_MEETING).service;
-    const api = await startApi({ slug: zoomNow.slug, level: zoomNow.grade === 'A' ? 'none' : 'full', synthetic: 1 });
+    const api = await startApi({ slug: zoomNow.slug, level: zoomNow.grade === 'A' ? 'none' : 'full', synthetic: 1, signingKey: build.keyFile });
     try {
       const live = parseBundle(new Uint8Array(await (await fetch(`${api.url}/v1/bundle`)).arrayBuffer()));
       const liveIndex = buildIndex(live.services);
@@ -307,8 +500,8 @@ describe('the extension in Chromium', { timeout: 110_000 }, () => {
       await options.fill('#api-url', api.url);
       await options.click('#save-api');
       await options.waitForFunction(() => /Updated\./.test(document.getElementById('update-message').textContent), null, { timeout: 15_000 });
-      assert.equal(await options.textContent('[data-field="Version"]'), live.version);
-      assert.equal(await options.textContent('[data-field="Data in use"]'), 'downloaded from the API');
+      assert.equal(await options.textContent('[data-field="version"]'), live.version);
+      assert.equal(await options.textContent('[data-field="source"]'), 'downloaded from the API');
 
       // The open meeting tab is re-badged with the new grade, without reloading it.
       await assertBadge(tabs[ZOOM_MEETING].tabId, ZOOM_MEETING, liveIndex);

@@ -10,3 +10,4 @@ export const VECTORS_FILE = path.join(PROJECT_ROOT, 'tests', 'vectors', 'urls.js
 export const SAMPLE_BUNDLE = path.join(EXTENSION_DIR, 'test', 'fixtures', 'sample-bundle.json');
 export const DIST_DIR = path.join(EXTENSION_DIR, 'dist');
 export const SCREENSHOTS_DIR = path.join(EXTENSION_DIR, 'test', 'screenshots');
+export const STORE_SCREENSHOTS_DIR = path.join(EXTENSION_DIR, 'store', 'screenshots');

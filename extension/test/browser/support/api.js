@@ -37,10 +37,11 @@ export async function freePort() {
 
 /**
  * Start `candor serve` on a temporary database loaded from a modified copy of fixtures/:
- * every criterion of `slug` raised to `level`, plus `synthetic` generated services.
+ * every criterion of `slug` raised to `level`, plus `synthetic` generated services, its
+ * bundle signed with `signingKey` (a PEM file) when given.
  * Returns { url, stop }.
  */
-export async function startApi({ slug, level, synthetic = 0 }) {
+export async function startApi({ slug, level, synthetic = 0, signingKey = null }) {
   const dir = mkdtempSync(path.join(tmpdir(), 'candor-api-'));
   const fixtures = path.join(dir, 'fixtures');
   cpSync(path.join(PROJECT_ROOT, 'fixtures'), fixtures, { recursive: true });
@@ -58,6 +59,9 @@ export async function startApi({ slug, level, synthetic = 0 }) {
   }
 
   const env = { ...process.env, CANDOR_DATABASE_URL: `sqlite:///${path.join(dir, 'candor.sqlite3')}`, CANDOR_FIXTURES_DIR: fixtures };
+  // With a key the API signs its bundle (GET /v1/bundle.sig); without one it serves none.
+  delete env.CANDOR_BUNDLE_SIGNING_KEY;
+  if (signingKey) env.CANDOR_BUNDLE_SIGNING_KEY = signingKey;
   const load = spawnSync(CANDOR_BIN, ['fixtures', 'load', fixtures], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
   if (load.status !== 0) throw new Error(`candor fixtures load failed:\n${load.stdout}${load.stderr}`);
 

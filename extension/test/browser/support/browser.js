@@ -4,12 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { DIST_DIR } from '../../support/paths.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const EXTENSION = path.join(DIST_DIR, 'chrome');
 
-export async function launch({ httpsPort }) {
+/** Chromium without the extension (for the matcher's differential fuzzing). */
+export async function launchPlainChromium() {
+  return chromium.launch({ executablePath: CHROMIUM, headless: false, args: ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update'] });
+}
+
+export async function launch({ httpsPort, extension }) {
   const profile = mkdtempSync(path.join(tmpdir(), 'candor-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -18,8 +21,8 @@ export async function launch({ httpsPort }) {
     viewport: { width: 1000, height: 700 },
     args: [
       '--headless=new',
-      `--disable-extensions-except=${EXTENSION}`,
-      `--load-extension=${EXTENSION}`,
+      `--disable-extensions-except=${extension}`,
+      `--load-extension=${extension}`,
       '--no-sandbox',
       '--disable-background-networking',
       '--disable-component-update',

@@ -3,6 +3,7 @@
 // their URL with history.pushState; /redirect?to=URL answers 302.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,13 @@ function page(host, url) {
 <script>window.go = (to) => history.pushState({}, '', to);</script></body></html>`;
 }
 
+/**
+ * The server, plus an HTTP proxy in front of it for browsers that take no host resolver
+ * rules (Firefox): every CONNECT, whatever host it names, is tunnelled into the same HTTPS
+ * server. `responses` records when each page's answer started, for the latency figures.
+ */
 export async function startHttpsServer() {
+  const responses = new Map();
   const server = createServer(selfSignedCertificate(), (req, res) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '');
     const url = new URL(req.url, 'https://x');
@@ -38,9 +45,29 @@ export async function startHttpsServer() {
       res.end();
       return;
     }
+    responses.set(`https://${host}${req.url}`, Date.now());
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(page(host, req.url));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: server.address().port, close: () => new Promise((resolve) => server.close(resolve)) };
+  const proxy = createHttpServer((req, res) => {
+    res.writeHead(502);
+    res.end();
+  });
+  proxy.on('connect', (req, socket, head) => {
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head?.length) socket.unshift(head);
+    server.emit('connection', socket);
+  });
+  await new Promise((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    port: server.address().port,
+    proxyPort: proxy.address().port,
+    responses,
+    close: async () => {
+      server.closeAllConnections?.();
+      proxy.closeAllConnections?.();
+      await Promise.all([new Promise((resolve) => server.close(resolve)), new Promise((resolve) => proxy.close(resolve))]);
+    },
+  };
 }
