@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import math
-import zlib
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import ValidationError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
+from api.compressed import compress
+from api.compressed import serve as serve_compressed
 from api.problems import Problem
 from api.responses import (
-    PreparedResponse,
     Rendered,
     cached_response,
-    not_modified,
-    validator_headers,
 )
 from api.schemas import (
     Health,
@@ -263,58 +259,16 @@ async def methodology(request: Request) -> Response:
 def _render_bundle(dataset: Dataset) -> BundleAnswer:
     """Encode and compress the bundle piece by piece (in a worker thread: for 10,000
     services this takes about a second, which must not stall the event loop)."""
-    # wbits=31: a gzip container with mtime 0, the same bytes as gzip.compress(mtime=0),
-    # so the same dataset always gives the same body and ETag.
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
-    plain_digest = hashlib.blake2b(digest_size=8)
-    plain_length = 0
-    packed: list[bytes] = []
-    for piece in encode_bundle(dataset):
-        plain_digest.update(piece)
-        plain_length += len(piece)
-        packed.append(compressor.compress(piece))
-    packed.append(compressor.flush())
-    return BundleAnswer(
-        gzip=Rendered.of(b"".join(packed), dataset.version + "-gz"),
-        # As Rendered.of would label the plain body, had it been kept.
-        plain_etag=f'"{dataset.version}-{plain_digest.hexdigest()}"',
-        plain_length=plain_length,
-    )
-
-
-def _decompressed(packed: bytes, chunk: int = 256 * 1024) -> Iterator[bytes]:
-    decompressor = zlib.decompressobj(31)
-    for start in range(0, len(packed), chunk):
-        if piece := decompressor.decompress(packed[start : start + chunk]):
-            yield piece
-    if tail := decompressor.flush():
-        yield tail
+    return compress(encode_bundle(dataset), dataset.version, "application/json")
 
 
 async def bundle(request: Request) -> Response:
     state = state_of(request)
     dataset = _dataset(state)
-    wants_gzip = "gzip" in request.headers.get("accept-encoding", "").lower()
     answer = await state.bundles.get(
         dataset.version, lambda: asyncio.to_thread(_render_bundle, dataset)
     )
-    if wants_gzip:
-        response = _serve(request, state, answer.gzip, vary="Accept-Encoding")
-        if response.status_code == 200:
-            response.headers["Content-Encoding"] = "gzip"
-        return response
-    headers = validator_headers(
-        answer.plain_etag, state.settings.cache_max_age, vary="Accept-Encoding"
-    )
-    if not_modified(request, answer.plain_etag):
-        return PreparedResponse(b"", 304, headers)
-    response = StreamingResponse(_decompressed(answer.gzip.body), media_type="application/json")
-    response.raw_headers = [
-        *headers,
-        (b"content-length", str(answer.plain_length).encode()),
-        (b"content-type", b"application/json"),
-    ]
-    return response
+    return serve_compressed(request, answer, state.settings.cache_max_age)
 
 
 async def healthz(request: Request) -> Response:

@@ -25,6 +25,10 @@ class Settings:
     poll_seconds: float = 5.0
     cache_max_age: int = 300
     public_url: str = ""
+    # Submissions of the /suggest form a client may make an hour (per replica), and all
+    # clients together: the table never grows faster than that.
+    suggestions_per_hour: int = 5
+    suggestions_per_hour_total: int = 500
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -37,4 +41,6 @@ class Settings:
             poll_seconds=float(env.get("CANDOR_POLL_SECONDS", "5")),
             cache_max_age=int(env.get("CANDOR_CACHE_MAX_AGE", "300")),
             public_url=env.get("CANDOR_PUBLIC_URL", "").rstrip("/"),
+            suggestions_per_hour=int(env.get("CANDOR_SUGGESTIONS_PER_HOUR", "5")),
+            suggestions_per_hour_total=int(env.get("CANDOR_SUGGESTIONS_PER_HOUR_TOTAL", "500")),
         )

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from cachetools import TTLCache
 from starlette.requests import Request
 
+from api.compressed import Compressed
 from api.keycache import KeyVerifier
 from api.metrics import Metrics
 from api.ratelimit import TokenBuckets
 from api.responses import Rendered
 from api.settings import Settings
+from api.windowlimit import WindowLimiter
 from ratings.dataset import Dataset
 from ratings.readpath import ReadPath
 from ratings.singleflight import SingleFlight
@@ -59,15 +61,8 @@ class HotAnswers:
         return len(self._answers)
 
 
-@dataclass(frozen=True, slots=True)
-class BundleAnswer:
-    """The bundle of one dataset, kept compressed only: the plain JSON of 10,000 services
-    is ~24 MB, its gzip a thirtieth of that. A client without gzip (rare: browsers and
-    every HTTP library ask for it) gets the plain body decompressed on the fly."""
-
-    gzip: Rendered
-    plain_etag: str
-    plain_length: int
+# The bundle of one dataset, kept compressed only (api/compressed.py).
+BundleAnswer = Compressed
 
 
 @dataclass
@@ -84,8 +79,18 @@ class AppState:
     bundles: SingleFlight[BundleAnswer] = field(
         default_factory=lambda: SingleFlight[BundleAnswer](TTLCache(maxsize=2, ttl=600))
     )
+    # The open-data files (dataset.csv, dataset.json) of the current dataset, gzipped.
+    downloads: SingleFlight[Compressed] = field(
+        default_factory=lambda: SingleFlight[Compressed](TTLCache(maxsize=4, ttl=600))
+    )
+
+    # Submissions of the /suggest form (api/suggest.py).
+    suggestion_limit: WindowLimiter = field(init=False)
 
     def __post_init__(self) -> None:
+        self.suggestion_limit = WindowLimiter(
+            self.settings.suggestions_per_hour, self.settings.suggestions_per_hour_total
+        )
         # Rendered answers carry the dataset version in their ETag: a new dataset
         # drops them all at once.
         self.read_path.on_change(self._drop_answers)
@@ -94,6 +99,7 @@ class AppState:
         self.answers.clear()
         self.hot.clear()
         self.bundles.clear()
+        self.downloads.clear()
 
     async def answer(self, key: Hashable, render: Callable[[], Awaitable[Rendered]]) -> Rendered:
         return await self.answers.get(key, render)
