@@ -35,3 +35,14 @@ export function serviceUrl(apiUrl, slug) {
 export function suggestUrl(apiUrl, host) {
   return host ? `${apiUrl}/suggest?host=${encodeURIComponent(host)}` : `${apiUrl}/suggest`;
 }
+
+/** The page's "Report an error" form for one criterion of a service. */
+export function reportUrl(apiUrl, slug, criterion) {
+  const query = new URLSearchParams({ service: slug, criterion });
+  return `${apiUrl}/suggest?${query}`;
+}
+
+/** The "Ask the company to do better" letter on the service's page. */
+export function askUrl(apiUrl, slug) {
+  return `${serviceUrl(apiUrl, slug)}#ask`;
+}

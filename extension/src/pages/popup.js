@@ -6,7 +6,7 @@ import { gradeMeaning, levelLabel, staleWarning, statusLine } from '../lib/descr
 import { loadDataset } from '../lib/dataset.js';
 import { ext } from '../lib/ext.js';
 import { tryMatchUrl } from '../lib/matcher.js';
-import { serviceUrl, suggestUrl } from '../lib/settings.js';
+import { askUrl, reportUrl, serviceUrl, suggestUrl } from '../lib/settings.js';
 import { getSettings } from '../lib/storage.js';
 import { clear, externalLink, h } from './dom.js';
 
@@ -52,7 +52,7 @@ function sourceItem(source) {
   );
 }
 
-function criterionItem(criterion, names, methodology) {
+function criterionItem(criterion, names, methodology, report) {
   const parts = [
     h(
       'div',
@@ -74,6 +74,10 @@ function criterionItem(criterion, names, methodology) {
     parts.push(evidence);
   }
   if (criterion.sources.length) parts.push(h('ul', { className: 'sources' }, criterion.sources.map(sourceItem)));
+  // To the site's form, prefilled with the service and this criterion.
+  const link = externalLink(report(criterion.id), 'Report an error \u2197');
+  link.classList.add('report');
+  parts.push(h('p', { className: 'report-line' }, link));
   return h('li', { 'data-criterion': criterion.id }, ...parts);
 }
 
@@ -123,7 +127,13 @@ function renderRated(root, match, dataset, apiUrl) {
     meaning ? h('p', { className: 'grade-meaning', id: 'grade-meaning' }, `${service.grade}: ${meaning}`) : null,
     service.summary ? h('p', { className: 'summary' }, service.summary) : null,
     subScores(service, methodology),
-    h('ul', { className: 'criteria', id: 'criteria' }, criteria.map((c) => criterionItem(c, names, methodology))),
+    h(
+      'ul',
+      { className: 'criteria', id: 'criteria' },
+      criteria.map((c) => criterionItem(c, names, methodology, (id) => reportUrl(apiUrl, service.slug, id))),
+    ),
+    // One click to the letter on the service's page (made from its weak criteria there).
+    h('p', { className: 'ask', id: 'ask' }, externalLink(askUrl(apiUrl, service.slug), `Ask ${service.company || service.name} to do better \u2197`)),
     h(
       'footer',
       {},

@@ -222,6 +222,17 @@ describe('the extension in Chromium', { timeout: 110_000 }, () => {
         assert.equal(await li.locator('.source-kind').textContent(), source.kind === 'official' ? 'Official' : 'Independent');
       }
     }
+    // Every criterion links to the site's error form, prefilled with service and criterion.
+    for (const criterion of zoom.criteria) {
+      const href = await popup.locator(`#criteria > li[data-criterion="${criterion.id}"] a.report`).getAttribute('href');
+      const url = new URL(href);
+      assert.equal(`${url.origin}${url.pathname}`, `${build.apiUrl}/suggest`);
+      assert.equal(url.searchParams.get('service'), zoom.slug);
+      assert.equal(url.searchParams.get('criterion'), criterion.id);
+    }
+    // "Ask the company": one click to the letter on the service's page.
+    assert.equal(await popup.getAttribute('#ask a', 'href'), `${build.apiUrl}/services/${zoom.slug}#ask`);
+    assert.match(await popup.textContent('#ask a'), new RegExp(`^Ask ${zoom.company.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} to do better`));
     const full = await popup.getAttribute('footer a', 'href');
     assert.equal(full, `${build.apiUrl}/services/${zoom.slug}`);
     await popup.screenshot({ path: path.join(SCREENSHOTS_DIR, 'popup.png'), fullPage: true });

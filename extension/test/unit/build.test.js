@@ -11,7 +11,7 @@ import { drawIcon, ICON_SIZES } from '../../scripts/icons.mjs';
 import { makeManifest } from '../../scripts/manifest.mjs';
 import { createZip } from '../../scripts/zip.mjs';
 import { apiPattern, domainPatterns, isCovered } from '../../src/lib/permissions.js';
-import { normaliseApiUrl, serviceUrl, suggestUrl, withDefaults } from '../../src/lib/settings.js';
+import { askUrl, normaliseApiUrl, reportUrl, serviceUrl, suggestUrl, withDefaults } from '../../src/lib/settings.js';
 
 const domains = ['zoom.us', 'zoom.com', 'meet.google.com', 'teams.microsoft.com', 'sub.zoom.us'];
 
@@ -63,6 +63,9 @@ test('API URL settings are validated and links built from them', () => {
   assert.equal(serviceUrl('https://c.example', 'zoom'), 'https://c.example/services/zoom');
   assert.equal(suggestUrl('https://c.example', 'a.example'), 'https://c.example/suggest?host=a.example');
   assert.equal(suggestUrl('https://c.example', null), 'https://c.example/suggest');
+  assert.equal(reportUrl('https://c.example', 'zoom', 'e2ee_calls'), 'https://c.example/suggest?service=zoom&criterion=e2ee_calls');
+  assert.equal(reportUrl('https://c.example', 'a&b', 'c d'), 'https://c.example/suggest?service=a%26b&criterion=c+d');
+  assert.equal(askUrl('https://c.example', 'zoom'), 'https://c.example/services/zoom#ask');
 });
 
 test('icons are valid PNGs of each size', () => {
