@@ -31,7 +31,7 @@ from api.state import AppState, state_of
 from ratings.dataset import CriterionRating, Dataset, GradeEvent, Rating, Source
 from ratings.letter import compose
 from ratings.methodology import Criterion, Methodology
-from ratings.opendata import LICENSE_ID, LICENSE_URL
+from ratings.opendata import LICENSE_ID
 from ratings.readpath import DatasetUnavailable
 
 HTML_TYPE = "text/html; charset=utf-8"
@@ -114,8 +114,9 @@ def layout(
         " · ",
         tag("a", {"href": "/v1/methodology"}, "Methodology as JSON"),
         tag("br"),
-        "Open data, free to reuse under ",
-        tag("a", {"href": LICENSE_URL, "rel": "license"}, LICENSE_ID.replace("-", " ")),
+        tag("a", {"href": "/open-data"}, "Open data"),
+        ", free to reuse under ",
+        tag("a", {"href": "/open-data#licence", "rel": "license"}, LICENSE_ID.replace("-", " ")),
         " with attribution: ",
         tag("a", {"href": "/v1/dataset.csv"}, "CSV"),
         " · ",
@@ -1328,11 +1329,17 @@ def _methodology_endpoint(doc: Path) -> Callable[[Request], Awaitable[Response]]
 # routes ------------------------------------------------------------------------------------------
 
 
+async def favicon(request: Request) -> Response:
+    """No icon, and no 404 for asking: the pages name an empty one, but a feed or a file
+    a browser shows on its own (an XML document cannot name one) makes it ask here."""
+    return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})
+
+
 def page_routes(methodology_doc: Path | None = None) -> list[BaseRoute]:
     """The HTML routes. ``methodology_doc`` defaults to ``CANDOR_METHODOLOGY_DOC``, else the
     repository's docs/methodology.md (an installed package has no repository beside it)."""
     # Imported here: both build their pages with this module's layout.
-    from api import changes_page
+    from api import changes_page, opendata_page
     from api import suggest as suggest_page
 
     configured = os.environ.get("CANDOR_METHODOLOGY_DOC")
@@ -1344,5 +1351,7 @@ def page_routes(methodology_doc: Path | None = None) -> list[BaseRoute]:
         Route("/suggest", suggest_page.suggest, methods=["GET"]),
         Route("/suggest", suggest_page.submit, methods=["POST"]),
         Route("/changes", changes_page.changes_page, methods=["GET"]),
+        Route("/open-data", opendata_page.open_data_page, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Mount("/static", routes=[Route("/{name:path}", static_asset, methods=["GET"])]),
     ]

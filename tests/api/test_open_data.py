@@ -152,3 +152,18 @@ async def test_the_api_serves_what_the_export_wrote(
     assert (await client.get("/v1/dataset.json")).content == (
         tmp_path / "dataset.json"
     ).read_bytes()
+
+
+async def test_the_pages_state_the_licence(client: httpx.AsyncClient) -> None:
+    page = await client.get("/open-data")
+    assert page.status_code == 200
+    assert f'href="{LICENSE_URL}"' in page.text
+    assert "Creative Commons Attribution 4.0 International" in page.text
+    for path in ("/", "/services/zoom", "/changes", "/methodology"):
+        footer = (await client.get(path)).text.split('<footer class="site-footer">')[1]
+        assert 'href="/open-data#licence" rel="license">CC BY 4.0</a>' in footer, path
+        assert 'href="/v1/dataset.csv"' in footer and 'href="/changes.atom"' in footer
+    licence = (ROOT / "LICENSE-DATA").read_text()
+    assert "CC BY 4.0" in licence and LICENSE_URL in licence
+    readme = (ROOT / "README.md").read_text()
+    assert "LICENSE-DATA" in readme and LICENSE_URL in readme
