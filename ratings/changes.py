@@ -124,10 +124,6 @@ class ChangeLog:
     def last_ids(self) -> tuple[int, int, int]:
         return (self.last_grade_id, self.last_criterion_id, self.last_release_id)
 
-    @property
-    def updated(self) -> dt.datetime | None:
-        return self.changes[0].changed_at if self.changes else None
-
     def for_service(self, slug: str) -> tuple[Change, ...]:
         return self.by_slug.get(slug, ())
 
