@@ -17,6 +17,9 @@ from ratings.dataset import GradeEvent, Rating
 from ratings.letter import Letter
 from ratings.methodology import Methodology
 
+# Pixels between two changes on the chart, at least.
+_MIN_GAP = 34.0
+
 
 @dataclass(frozen=True, slots=True)
 class Point:
@@ -45,6 +48,19 @@ def history_chart(rating: Rating, methodology: Methodology, now: dt.datetime) ->
 
     def x(moment: dt.datetime) -> float:
         return left + plot_w * (moment - start).total_seconds() / span
+
+    # Changes close in time (a first load and a fix the same week) would draw on top of
+    # each other: each keeps at least MIN_GAP from the one before, time order kept.
+    positions: dict[dt.datetime, float] = {}
+    previous: float | None = None
+    for point in points:
+        at = x(point.at)
+        if previous is not None:
+            at = min(max(at, previous + _MIN_GAP), width - right - 4)
+        positions[point.at] = previous = at
+
+    def px(moment: dt.datetime) -> float:
+        return positions.get(moment, x(moment))
 
     def y(score: float) -> float:
         return top + plot_h * (1 - score / 100)
@@ -75,9 +91,10 @@ def history_chart(rating: Rating, methodology: Methodology, now: dt.datetime) ->
     if scored:
         path = []
         for index, point in enumerate(scored):
-            following = scored[index + 1].at if index + 1 < len(scored) else end
-            path.append(f"{'M' if index == 0 else 'L'}{x(point.at):.1f},{y(point.score or 0):.1f}")
-            path.append(f"L{x(following):.1f},{y(point.score or 0):.1f}")
+            # The last score holds to the chart's end (the day the page was made).
+            following = px(scored[index + 1].at) if index + 1 < len(scored) else width - right
+            path.append(f"{'M' if index == 0 else 'L'}{px(point.at):.1f},{y(point.score or 0):.1f}")
+            path.append(f"L{following:.1f},{y(point.score or 0):.1f}")
         shapes.append(
             tag(
                 "path",
@@ -95,7 +112,7 @@ def history_chart(rating: Rating, methodology: Methodology, now: dt.datetime) ->
             tag(
                 "circle",
                 {
-                    "cx": f"{x(point.at):.1f}",
+                    "cx": f"{px(point.at):.1f}",
                     "cy": f"{y(point.score or 0):.1f}",
                     "r": "5",
                     "fill": fill,
@@ -107,7 +124,7 @@ def history_chart(rating: Rating, methodology: Methodology, now: dt.datetime) ->
             tag(
                 "text",
                 {
-                    "x": f"{x(point.at):.1f}",
+                    "x": f"{px(point.at):.1f}",
                     "y": f"{y(point.score or 0) - 9:.1f}",
                     "text-anchor": "middle",
                     "font-weight": "bold",
@@ -124,7 +141,7 @@ def history_chart(rating: Rating, methodology: Methodology, now: dt.datetime) ->
         and e.old_methodology_version != e.new_methodology_version
     ]
     for event in marks:
-        at = x(event.changed_at)
+        at = px(event.changed_at)
         shapes.append(
             tag(
                 "line",
@@ -142,7 +159,7 @@ def history_chart(rating: Rating, methodology: Methodology, now: dt.datetime) ->
         shapes.append(
             tag(
                 "text",
-                {"x": f"{at + 4:.1f}", "y": top + 10, "font-size": "11"},
+                {"x": f"{at + 4:.1f}", "y": height - bottom - 6, "font-size": "11"},
                 f"methodology v{event.old_methodology_version} → v{event.new_methodology_version}",
             )
         )

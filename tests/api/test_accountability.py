@@ -209,3 +209,21 @@ async def test_replies_sit_under_the_rating_apart_from_the_evidence(
         for c in DATASET.methodology.criteria
     )
     assert re.search(r'href="https://www\.zoom\.com/en/blog/[^"]+" rel="noopener nofollow"', html)
+
+
+def test_changes_close_in_time_stay_apart_on_the_chart() -> None:
+    rating = DATASET.ratings["zoom"]
+    first = _event(1, 60, "C", None, 2)
+    second = replace(
+        _event(1, 72, "B", 2, 2), changed_at=first.changed_at + dt.timedelta(minutes=1)
+    )
+    chart = history_chart(
+        replace(rating, history=(first, second)),
+        DATASET.methodology,
+        dt.datetime(2026, 12, 31, tzinfo=dt.UTC),
+    )
+    xs = [float(v) for v in re.findall(r'<circle cx="([0-9.]+)"', chart)]
+    assert len(xs) == 2 and xs[1] - xs[0] >= 34
+    # The last score is drawn on to the end of the time axis.
+    path = re.search(r'<path d="([^"]+)"', chart)
+    assert path is not None and path.group(1).split()[-1].startswith("L584.0,")
