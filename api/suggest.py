@@ -14,7 +14,6 @@ this site's own form: a cross-site post (its Origin names another site) is refus
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -24,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from api.clients import client_ip
 from api.html import Child, Html, join, tag
 from api.pages import HTML_TYPE, layout, level_text
-from api.problems import Problem
+from api.problems import Problem, problem_response
 from api.state import state_of
 from ratings.dataset import Dataset
 from ratings.matching import InvalidInput, normalise_host
@@ -326,13 +325,7 @@ def _refuse(
     """A browser gets the form back (with what it sent); any other client a problem."""
     if not _wants_html(request):
         problem = Problem(status, detail, headers=dict(headers or {}))
-        body = problem.body(request.url.path)
-        return Response(
-            json.dumps(body),
-            status_code=status,
-            media_type="application/problem+json",
-            headers={"Cache-Control": "no-store", **problem.headers},
-        )
+        return problem_response(problem, request.url.path)
     dataset = _dataset_or_none(request)
     error = error or InvalidSuggestion("form", detail)
     return _no_store(_page(dataset, values or {}, error), status, headers)
