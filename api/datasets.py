@@ -45,9 +45,11 @@ async def _download(
         (dataset.version, kind),
         lambda: asyncio.to_thread(_render, dataset, encode, media_type),
     )
-    # A versioned file name, so that saved releases do not overwrite each other.
+    # A download, under a versioned file name, so that saved releases do not overwrite
+    # each other (API clients ignore the header; browsers and Swagger UI save the file
+    # rather than render half a megabyte of JSON).
     stem, _, suffix = filename.rpartition(".")
-    disposition = f'inline; filename="candor-{stem}-{dataset.version}.{suffix}"'
+    disposition = f'attachment; filename="candor-{stem}-{dataset.version}.{suffix}"'
     extra = [_LICENSE_LINK, (b"content-disposition", disposition.encode())]
     return serve(request, answer, state.settings.cache_max_age, extra)
 

@@ -504,7 +504,12 @@ describe('API reference', () => {
     const live = operation.locator('.live-responses-table tbody .response');
     await live.waitFor({ timeout: 15_000 });
     const status = Number((await live.locator('.response-col_status').textContent()).trim());
-    const body = await live.locator('.response-col_description .microlight, .response-col_description pre').first().innerText();
+    // A file (Content-Disposition: attachment, the open-data downloads) is offered as a
+    // download link rather than shown.
+    const body = await live
+      .locator('.response-col_description .microlight, .response-col_description pre, .response-col_description a[download]')
+      .first()
+      .innerText();
     return { status, body };
   }
 
