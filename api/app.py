@@ -13,7 +13,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 from tortoise.contrib.starlette import RegisterTortoise
 
-from api import endpoints, hostprefix, meta
+from api import changes, datasets, endpoints, hostprefix, meta
 from api.badges import badge_routes
 from api.fastlane import fast_answer
 from api.hosts import HostPolicy
@@ -44,6 +44,11 @@ def routes() -> list[BaseRoute]:
         Route("/v1/methodology", endpoints.methodology, methods=["GET"]),
         Route("/v1/bundle", endpoints.bundle, methods=["GET"]),
         Route("/v1/bundle.sig", endpoints.bundle_signature, methods=["GET"]),
+        Route("/v1/changes", changes.changes, methods=["GET"]),
+        Route("/v1/dataset.json", datasets.dataset_json, methods=["GET"]),
+        Route("/v1/dataset.csv", datasets.dataset_csv, methods=["GET"]),
+        Route("/changes.atom", changes.changes_atom, methods=["GET"]),
+        Route("/services/{slug}/changes.atom", changes.service_changes_atom, methods=["GET"]),
         Route("/healthz", endpoints.healthz, methods=["GET"]),
         Route("/readyz", endpoints.readyz, methods=["GET"]),
         Route("/metrics", meta.metrics, methods=["GET"]),

@@ -186,6 +186,82 @@ def cmd_bundle_public_key(args: argparse.Namespace) -> int:
     return 0
 
 
+# dataset -------------------------------------------------------------------------------
+
+
+def cmd_dataset_export(args: argparse.Namespace) -> int:
+    """The open-data files of one release, from the fixtures: the same bytes as the API
+    serves for the same dataset version, plus their datapackage.json."""
+    from ratings.dataset import dataset_from_fixtures
+    from ratings.opendata import export
+
+    fixtures = _read(args.fixtures)
+    if fixtures is None:
+        return 1
+    if args.dir.exists() and not args.dir.is_dir():
+        _err(f"{args.dir}: not a directory")
+        return 2
+    sizes = export(dataset_from_fixtures(fixtures), args.dir)
+    for name, size in sizes.items():
+        print(f"wrote {args.dir / name} ({size} bytes)")
+    print(f"dataset version {fixtures.version}, licensed CC BY 4.0")
+    return 0
+
+
+# suggestions ---------------------------------------------------------------------------
+
+
+def cmd_suggestions_list(args: argparse.Namespace) -> int:
+    from ratings.suggestions import for_terminal, list_suggestions
+
+    since = None
+    if args.since:
+        try:
+            since = dt.datetime.combine(dt.date.fromisoformat(args.since), dt.time.min, dt.UTC)
+        except ValueError:
+            _err(f"--since {args.since!r}: expected a date, YYYY-MM-DD")
+            return 2
+
+    async def run() -> int:
+        async with database():
+            rows = await list_suggestions(args.limit, since, args.service)
+        if args.json:
+            print(
+                json.dumps(
+                    [
+                        {
+                            "id": r.id,
+                            "created_at": r.created_at.isoformat(),
+                            "service": r.service,
+                            "criterion": r.criterion,
+                            "host": r.host,
+                            "message": r.message,
+                            "reply_to": r.reply_to,
+                            "dataset_version": r.dataset_version,
+                        }
+                        for r in rows
+                    ],
+                    indent=2,
+                )
+            )
+            return 0
+        if not rows:
+            print("no suggestions")
+        for r in rows:
+            about = " / ".join(
+                for_terminal(part) for part in (r.service, r.criterion, r.host) if part
+            )
+            print(f"#{r.id}  {r.created_at:%Y-%m-%d %H:%M} UTC  {about or '(general)'}")
+            if r.reply_to:
+                print(f"    reply to: {for_terminal(r.reply_to)}")
+            for line in for_terminal(r.message).splitlines() or [""]:
+                print(f"    {line}")
+            print()
+        return 0
+
+    return asyncio.run(run())
+
+
 # serve ---------------------------------------------------------------------------------
 
 
@@ -371,6 +447,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the base64 raw public key of CANDOR_BUNDLE_SIGNING_KEY (for the extension)",
     )
     public.set_defaults(func=cmd_bundle_public_key)
+
+    dataset = commands.add_parser("dataset", help="the open data (CC BY 4.0)")
+    dcommands = dataset.add_subparsers(dest="dataset_command", required=True)
+    dexport = dcommands.add_parser(
+        "export", help="write dataset.csv, dataset.json and datapackage.json into DIR"
+    )
+    dexport.add_argument("dir", type=Path, metavar="DIR")
+    dexport.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES)
+    dexport.set_defaults(func=cmd_dataset_export)
+
+    suggestions = commands.add_parser("suggestions", help="what readers sent through /suggest")
+    scommands = suggestions.add_subparsers(dest="suggestions_command", required=True)
+    slist = scommands.add_parser("list", help="the newest suggestions first")
+    slist.add_argument("--limit", type=int, default=50)
+    slist.add_argument("--since", help="only those sent on or after this date (YYYY-MM-DD)")
+    slist.add_argument("--service", help="only those about this service (its slug)")
+    slist.add_argument("--json", action="store_true", help="print JSON instead of text")
+    slist.set_defaults(func=cmd_suggestions_list)
 
     keys = commands.add_parser("keys", help="API keys for heavier third-party use")
     kcommands = keys.add_subparsers(dest="keys_command", required=True)

@@ -79,4 +79,6 @@ def render_docs(openapi_version: str, dataset: Dataset | None) -> bytes:
         dataset=dataset,
         styles=(styles,),
         scripts=(bundle, init),
+        # The reference page names only its own files (tests/api/test_docs.py).
+        feeds=(),
     )

@@ -3,26 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import math
-import zlib
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import ValidationError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 
+from api.compressed import compress
+from api.compressed import serve as serve_compressed
 from api.problems import Problem
 from api.responses import (
-    PreparedResponse,
     Rendered,
     cached_response,
-    not_modified,
-    validator_headers,
 )
 from api.schemas import (
     Health,
@@ -281,41 +277,13 @@ def _render_bundle(dataset: Dataset, key: Ed25519PrivateKey | None = None) -> Bu
     services this takes about a second, which must not stall the event loop), and sign the
     plain bytes when the server has a key. Ed25519 signs the whole message, so the plain
     body is held for that moment only (~24 MB for 10,000 services)."""
-    # wbits=31: a gzip container with mtime 0, the same bytes as gzip.compress(mtime=0),
-    # so the same dataset always gives the same body and ETag.
-    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
-    plain_digest = hashlib.blake2b(digest_size=8)
-    plain_length = 0
-    packed: list[bytes] = []
-    plain = bytearray() if key is not None else None
-    for piece in encode_bundle(dataset):
-        plain_digest.update(piece)
-        plain_length += len(piece)
-        packed.append(compressor.compress(piece))
-        if plain is not None:
-            plain += piece
-    packed.append(compressor.flush())
-    signature = None
-    if key is not None and plain is not None:
-        signature = Rendered.of(
-            sign(key, bytes(plain)).encode("ascii"), dataset.version + "-sig", "text/plain"
-        )
-    return BundleAnswer(
-        gzip=Rendered.of(b"".join(packed), dataset.version + "-gz"),
-        # As Rendered.of would label the plain body, had it been kept.
-        plain_etag=f'"{dataset.version}-{plain_digest.hexdigest()}"',
-        plain_length=plain_length,
-        signature=signature,
+    if key is None:
+        return BundleAnswer(compress(encode_bundle(dataset), dataset.version, "application/json"))
+    plain = b"".join(encode_bundle(dataset))
+    signature = Rendered.of(
+        sign(key, plain).encode("ascii"), dataset.version + "-sig", "text/plain"
     )
-
-
-def _decompressed(packed: bytes, chunk: int = 256 * 1024) -> Iterator[bytes]:
-    decompressor = zlib.decompressobj(31)
-    for start in range(0, len(packed), chunk):
-        if piece := decompressor.decompress(packed[start : start + chunk]):
-            yield piece
-    if tail := decompressor.flush():
-        yield tail
+    return BundleAnswer(compress((plain,), dataset.version, "application/json"), signature)
 
 
 async def _bundle_answer(state: AppState, dataset: Dataset) -> BundleAnswer:
@@ -342,25 +310,8 @@ async def bundle_signature(request: Request) -> Response:
 async def bundle(request: Request) -> Response:
     state = state_of(request)
     dataset = _dataset(state)
-    wants_gzip = "gzip" in request.headers.get("accept-encoding", "").lower()
     answer = await _bundle_answer(state, dataset)
-    if wants_gzip:
-        response = _serve(request, state, answer.gzip, vary="Accept-Encoding")
-        if response.status_code == 200:
-            response.headers["Content-Encoding"] = "gzip"
-        return response
-    headers = validator_headers(
-        answer.plain_etag, state.settings.cache_max_age, vary="Accept-Encoding"
-    )
-    if not_modified(request, answer.plain_etag):
-        return PreparedResponse(b"", 304, headers)
-    response = StreamingResponse(_decompressed(answer.gzip.body), media_type="application/json")
-    response.raw_headers = [
-        *headers,
-        (b"content-length", str(answer.plain_length).encode()),
-        (b"content-type", b"application/json"),
-    ]
-    return response
+    return serve_compressed(request, answer.compressed, state.settings.cache_max_age)
 
 
 async def healthz(request: Request) -> Response:

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from api.schemas import (
     Bundle,
+    ChangePage,
     Health,
     HostPrefixResult,
     Liveness,
@@ -296,6 +297,94 @@ OPERATIONS: tuple[Operation, ...] = (
         cached=False,
         limited=False,
     ),
+    Operation(
+        "get",
+        "/v1/changes",
+        "listChanges",
+        "Every grade, score and criterion-level change",
+        "Newest first, paginated: the service, the criterion (for level changes), before and after, the cause (new evidence, a methodology change, the service added or removed), the reason in words and the date. `since` takes a date (`2026-11-30`, that day included), an RFC 3339 timestamp with an offset, or a dataset version (changes after the load that made it).",
+        "opendata",
+        ChangePage,
+        params=(
+            Param(
+                "since",
+                "query",
+                "A date (YYYY-MM-DD), a timestamp with an offset, or a dataset version (16 hex digits)",
+                {"type": "string", "maxLength": 64},
+            ),
+            Param(
+                "service",
+                "query",
+                "Only this service's changes (its slug)",
+                {"type": "string", "maxLength": 64},
+            ),
+            Param(
+                "page",
+                "query",
+                "Page number, from 1",
+                {"type": "integer", "minimum": 1, "maximum": 1000000},
+            ),
+            Param(
+                "per_page",
+                "query",
+                "Changes per page",
+                {"type": "integer", "minimum": 1, "maximum": 100},
+            ),
+            IF_NONE_MATCH,
+        ),
+        errors={400: "An invalid `since`, `service` or page parameter"},
+    ),
+    Operation(
+        "get",
+        "/changes.atom",
+        "getChangesFeed",
+        "The change feed (Atom 1.0)",
+        "The newest 200 changes as an Atom feed: one entry per change, with a stable id, its date and a link to the service.",
+        "opendata",
+        None,
+        media_type="application/atom+xml",
+        response_schema={"type": "string"},
+        params=(IF_NONE_MATCH,),
+    ),
+    Operation(
+        "get",
+        "/services/{slug}/changes.atom",
+        "getServiceChangesFeed",
+        "One service's change feed (Atom 1.0)",
+        "The changes of one service, as an Atom feed.",
+        "opendata",
+        None,
+        media_type="application/atom+xml",
+        response_schema={"type": "string"},
+        params=(SLUG, IF_NONE_MATCH),
+        errors={404: "No service has this slug"},
+    ),
+    Operation(
+        "get",
+        "/v1/dataset.json",
+        "getDatasetJson",
+        "The open dataset as JSON (CC BY 4.0)",
+        "One row per service and criterion: level, counted level, report period, evidence, sources with their kinds, review date, grade, score and methodology version. Versioned by `dataset_version`; gzipped on request.",
+        "opendata",
+        None,
+        response_schema={
+            "type": "object",
+            "required": ["format", "dataset_version", "methodology_version", "license", "rows"],
+        },
+        params=(IF_NONE_MATCH,),
+    ),
+    Operation(
+        "get",
+        "/v1/dataset.csv",
+        "getDatasetCsv",
+        "The open dataset as CSV (CC BY 4.0)",
+        "The same rows as `/v1/dataset.json`, as RFC 4180 CSV with a header row; several source URLs (and kinds) in a cell are separated by single spaces. Every grade can be rebuilt from it with `GET /v1/methodology`.",
+        "opendata",
+        None,
+        media_type="text/csv",
+        response_schema={"type": "string"},
+        params=(IF_NONE_MATCH,),
+    ),
 )
 
 # Models documented even when no operation names them; every operation's response and
@@ -304,6 +393,7 @@ MODELS: tuple[type[BaseModel], ...] = (
     RatingSummary,
     ServiceDetail,
     ServicePage,
+    ChangePage,
     LookupResult,
     LookupBatchRequest,
     LookupBatchResponse,
@@ -460,7 +550,14 @@ def openapi_document(examples: dict[str, Any] | None = None, server: str = "/") 
         "servers": [{"url": server}],
         "tags": [
             {"name": name}
-            for name in ("ratings", "services", "methodology", "extension", "operations")
+            for name in (
+                "ratings",
+                "services",
+                "methodology",
+                "extension",
+                "operations",
+                "opendata",
+            )
         ],
         "paths": paths,
         # Every limited operation takes an API key but needs none. Said once for the whole

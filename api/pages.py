@@ -23,13 +23,15 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from api import assets
+from api.accountability import ask_section, history_chart, responses_section
 from api.html import Child, Html, join, render_markdown, safe_url, tag
 from api.palette import INSUFFICIENT, colours_for
 from api.responses import Rendered, cached_response
 from api.state import AppState, state_of
 from ratings.dataset import CriterionRating, Dataset, GradeEvent, Rating, Source
-from ratings.matching import InvalidInput, normalise_host
+from ratings.letter import compose
 from ratings.methodology import Criterion, Methodology
+from ratings.opendata import LICENSE_ID
 from ratings.readpath import DatasetUnavailable
 
 HTML_TYPE = "text/html; charset=utf-8"
@@ -75,6 +77,7 @@ async def static_asset(request: Request) -> Response:
 _NAV = (
     ("/", "Services", "home"),
     ("/methodology", "Methodology", "methodology"),
+    ("/changes", "Changes", "changes"),
     ("/docs", "API", "api"),
 )
 
@@ -88,12 +91,14 @@ def layout(
     dataset: Dataset | None,
     styles: Sequence[str] = (),
     scripts: Sequence[str] = (),
+    feeds: Sequence[tuple[str, str]] = (("Candor: rating changes", "/changes.atom"),),
 ) -> bytes:
     """A whole page: head, site header and nav, ``main``, footer.
 
     ``styles`` are stylesheet URLs loaded before the site's own (which therefore wins
     where both style the same thing); ``scripts`` are external script URLs, run in order
-    after the page is parsed. Nothing inline: the pages' CSP allows neither.
+    after the page is parsed. Nothing inline: the pages' CSP allows neither. ``feeds``
+    are (title, URL) of the Atom feeds a feed reader finds on the page.
     """
     nav_items = [
         tag(
@@ -108,6 +113,16 @@ def layout(
         tag("a", {"href": "/v1/services"}, "Data as JSON"),
         " · ",
         tag("a", {"href": "/v1/methodology"}, "Methodology as JSON"),
+        tag("br"),
+        tag("a", {"href": "/open-data"}, "Open data"),
+        ", free to reuse under ",
+        tag("a", {"href": "/open-data#licence", "rel": "license"}, LICENSE_ID.replace("-", " ")),
+        " with attribution: ",
+        tag("a", {"href": "/v1/dataset.csv"}, "CSV"),
+        " · ",
+        tag("a", {"href": "/v1/dataset.json"}, "JSON"),
+        " · ",
+        tag("a", {"href": "/changes.atom"}, "change feed (Atom)"),
     ]
     if dataset is not None:
         footer_bits += [
@@ -138,6 +153,18 @@ def layout(
                     tag("meta", {"name": "color-scheme", "content": "light dark"}),
                     # An empty icon: browsers stop asking for /favicon.ico.
                     tag("link", {"rel": "icon", "href": "data:,"}),
+                    *(
+                        tag(
+                            "link",
+                            {
+                                "rel": "alternate",
+                                "type": "application/atom+xml",
+                                "title": feed_title,
+                                "href": href,
+                            },
+                        )
+                        for feed_title, href in feeds
+                    ),
                     *(tag("link", {"rel": "stylesheet", "href": href}) for href in styles),
                     tag("link", {"rel": "stylesheet", "href": _css_href()}),
                     # defer: run in order once the document is parsed, without blocking it.
@@ -288,6 +315,12 @@ def _external(url: str, text: Child | None = None) -> Html:
         {"href": target, "rel": "noopener nofollow"},
         text if text is not None else url,
     )
+
+
+# For the other page modules (api/accountability.py, api/changes_page.py).
+external_link = _external
+error_page = _error_page
+unavailable_page = _unavailable
 
 
 def _dash(label: str) -> Html:
@@ -796,7 +829,9 @@ def _source(source: Source) -> Html:
     )
 
 
-def _criterion(criterion: Criterion, entry: CriterionRating, methodology: Methodology) -> Html:
+def _criterion(
+    criterion: Criterion, entry: CriterionRating, methodology: Methodology, slug: str
+) -> Html:
     sources = [_source(source) for source in entry.sources]
     label = level_text(methodology, entry.level)
     counted = entry.counted_level or entry.level
@@ -845,6 +880,19 @@ def _criterion(criterion: Criterion, entry: CriterionRating, methodology: Method
         )
         if sources
         else None,
+        tag(
+            "p",
+            {"class": "report"},
+            tag(
+                "a",
+                {
+                    "href": "/suggest?" + urlencode({"service": slug, "criterion": criterion.id}),
+                    "class": "report-link",
+                },
+                "Report an error",
+                tag("span", {"class": "visually-hidden"}, f" in {criterion.name}"),
+            ),
+        ),
     )
 
 
@@ -934,7 +982,7 @@ def _sub_scores(rating: Rating) -> Html:
 
 
 def _record(rating: Rating) -> Html:
-    """What was read, the second pass, and the company's replies: shown apart."""
+    """What was read, and the second pass (the company's replies are under the rating)."""
     details = rating.details
     examined = [
         tag(
@@ -957,17 +1005,6 @@ def _record(rating: Rating) -> Html:
         )
         for note in details.get("review_notes") or []
     ]
-    responses = [
-        tag(
-            "li",
-            None,
-            tag("strong", None, f"{r['date']}: "),
-            r["summary"],
-            " ",
-            _external(r["url"], "Read the statement"),
-        )
-        for r in details.get("responses") or []
-    ]
     return join(
         [
             tag(
@@ -984,15 +1021,6 @@ def _record(rating: Rating) -> Html:
                 if examined
                 else tag("p", None, "None listed yet."),
             ),
-            tag(
-                "section",
-                {"aria-labelledby": "responses-h", "class": "responses"},
-                tag("h2", {"id": "responses-h"}, f"{rating.company} responds"),
-                tag("p", {"class": "muted"}, "In the company's own words, not Candor's evidence."),
-                tag("ul", None, join(responses)),
-            )
-            if responses
-            else None,
             tag(
                 "section",
                 {"aria-labelledby": "notes-h"},
@@ -1018,7 +1046,7 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
     groups: list[Html] = []
     for group in methodology.groups:
         members = [
-            _criterion(c, by_id[c.id], methodology)
+            _criterion(c, by_id[c.id], methodology, rating.slug)
             for c in methodology.criteria
             if c.group == group.id and c.id in by_id
         ]
@@ -1112,6 +1140,12 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
             join(notices, "\n"),
             tag("p", {"class": "summary"}, rating.summary),
             _sub_scores(rating),
+            tag(
+                "p",
+                {"class": "ask-link"},
+                tag("a", {"href": "#ask"}, f"Ask {rating.company} to do better"),
+            ),
+            responses_section(rating),
             facts,
             tag(
                 "section",
@@ -1130,10 +1164,29 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
             ),
             tag(
                 "section",
-                {"aria-labelledby": "history-h"},
+                {"aria-labelledby": "history-h", "id": "history"},
                 tag("h2", {"id": "history-h"}, "Grade history"),
+                tag(
+                    "p",
+                    {"class": "muted"},
+                    "Score and grade after each change; a dashed line marks a change of "
+                    "methodology, so a move there may come from the rules, not the company. ",
+                    tag(
+                        "a",
+                        {
+                            "href": f"/services/{rating.slug}/changes.atom",
+                            "type": "application/atom+xml",
+                            "class": "feed-link",
+                        },
+                        f"Follow {rating.name}'s changes (Atom feed)",
+                    ),
+                    " · ",
+                    tag("a", {"href": f"/changes?service={rating.slug}"}, "every change"),
+                ),
+                history_chart(rating, methodology, _chart_end(dataset, rating)),
                 _history(rating.history),
             ),
+            ask_section(rating, compose(rating, methodology, f"{base}/services/{rating.slug}")),
             _record(rating),
             # Where the extension's "Report an error" link leads (#report).
             tag(
@@ -1197,7 +1250,19 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
         current=None,
         description=f"Candor's privacy and transparency rating of {rating.name}: {grade}.",
         dataset=dataset,
+        feeds=(
+            (f"Candor: rating changes of {rating.name}", f"/services/{rating.slug}/changes.atom"),
+            ("Candor: rating changes", "/changes.atom"),
+        ),
     )
+
+
+def _chart_end(dataset: Dataset, rating: Rating) -> dt.datetime:
+    """Where the history chart's time axis ends: the day the dataset was built (a page is
+    rendered once per dataset and day), or the last change if later."""
+    day = dt.datetime.combine(dataset.built_on, dt.time.min, dt.UTC)
+    last = rating.history[-1].changed_at if rating.history else day
+    return max(day, last)
 
 
 def _base_url(state: AppState) -> str:
@@ -1288,83 +1353,29 @@ def _methodology_endpoint(doc: Path) -> Callable[[Request], Awaitable[Response]]
 # routes ------------------------------------------------------------------------------------------
 
 
-# suggest ---------------------------------------------------------------------------------------
-
-
-async def suggest(request: Request) -> Response:
-    """Where the extension's "Suggest it for a rating" link leads, for an unrated site.
-
-    The host arrives only because the user clicked that link; it is echoed, never stored,
-    and the answer is not cacheable so no shared cache keeps it either.
-    """
-    state = state_of(request)
-    dataset = state.read_path.dataset if state.read_path.loaded else None
-    raw = request.query_params.get("host", "")
-    try:
-        host: str | None = normalise_host(raw) if raw else None
-    except InvalidInput:
-        host = None
-    already = dataset.match_host(host).service if dataset and host else None
-    heading = f"Suggest {host} for a rating" if host else "Suggest a service for a rating"
-    steps: list[Child] = [
-        tag("li", None, "The service's name and the company behind it."),
-        tag("li", None, "Its web domains and what its meeting links look like."),
-        tag(
-            "li",
-            None,
-            "Links to its privacy policy, transparency report and security pages, if any.",
-        ),
-    ]
-    parts: list[Child] = [tag("h1", None, heading)]
-    if already and dataset is not None:
-        rating = dataset.ratings[already]
-        parts.append(
-            tag(
-                "p",
-                None,
-                f"{host} is already rated as part of ",
-                tag("a", {"href": f"/services/{rating.slug}"}, rating.name),
-                ".",
-            )
-        )
-    parts += [
-        tag(
-            "p",
-            None,
-            "Candor rates video-calling and VoIP services from their public commitments. "
-            "Ratings are curated by maintainers as reviewed files, each criterion with "
-            "evidence and sources, graded by the published ",
-            tag("a", {"href": "/methodology"}, "methodology"),
-            ".",
-        ),
-        tag("p", None, "To suggest a service, send the maintainers:"),
-        tag("ul", None, join(steps)),
-        tag(
-            "p",
-            {"class": "muted"},
-            "Candor keeps no record of the sites you visit: the extension matches them on "
-            "your computer, and this page stores nothing.",
-        ),
-    ]
-    body = layout(
-        title=heading,
-        main=join(parts, "\n"),
-        current=None,
-        description="How to suggest a service for Candor to rate.",
-        dataset=dataset,
-    )
-    return Response(body, media_type=HTML_TYPE, headers={"Cache-Control": "no-store"})
+async def favicon(request: Request) -> Response:
+    """No icon, and no 404 for asking: the pages name an empty one, but a feed or a file
+    a browser shows on its own (an XML document cannot name one) makes it ask here."""
+    return Response(status_code=204, headers={"Cache-Control": "public, max-age=86400"})
 
 
 def page_routes(methodology_doc: Path | None = None) -> list[BaseRoute]:
     """The HTML routes. ``methodology_doc`` defaults to ``CANDOR_METHODOLOGY_DOC``, else the
     repository's docs/methodology.md (an installed package has no repository beside it)."""
+    # Imported here: both build their pages with this module's layout.
+    from api import changes_page, opendata_page
+    from api import suggest as suggest_page
+
     configured = os.environ.get("CANDOR_METHODOLOGY_DOC")
     doc = methodology_doc or (Path(configured) if configured else DEFAULT_METHODOLOGY_DOC)
     return [
         Route("/", home, methods=["GET"]),
         Route("/services/{slug}", service_page, methods=["GET"]),
         Route("/methodology", _methodology_endpoint(doc), methods=["GET"]),
-        Route("/suggest", suggest, methods=["GET"]),
+        Route("/suggest", suggest_page.suggest, methods=["GET"]),
+        Route("/suggest", suggest_page.submit, methods=["POST"]),
+        Route("/changes", changes_page.changes_page, methods=["GET"]),
+        Route("/open-data", opendata_page.open_data_page, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
         Mount("/static", routes=[Route("/{name:path}", static_asset, methods=["GET"])]),
     ]

@@ -38,6 +38,10 @@ class Settings:
     # CANDOR_BUNDLE_SIGNING_KEY: a PKCS#8 PEM Ed25519 private key; without it the bundle
     # is served unsigned and /v1/bundle.sig answers 404.
     bundle_signing_key: Path | None = None
+    # Submissions of the /suggest form a client may make an hour (per replica), and all
+    # clients together: the table never grows faster than that.
+    suggestions_per_hour: int = 5
+    suggestions_per_hour_total: int = 500
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -61,6 +65,8 @@ class Settings:
                 if env.get("CANDOR_BUNDLE_SIGNING_KEY")
                 else None
             ),
+            suggestions_per_hour=int(env.get("CANDOR_SUGGESTIONS_PER_HOUR", "5")),
+            suggestions_per_hour_total=int(env.get("CANDOR_SUGGESTIONS_PER_HOUR_TOTAL", "500")),
         )
 
 

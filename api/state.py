@@ -10,12 +10,14 @@ from cachetools import LRUCache, TTLCache
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from starlette.requests import Request
 
+from api.compressed import Compressed
 from api.keycache import KeyVerifier
 from api.metrics import Metrics
 from api.ratelimit import RateLimiter, TokenBuckets
 from api.responses import Rendered
 from api.settings import Settings
 from api.sharedlimits import SharedBuckets
+from api.windowlimit import WindowLimiter
 from ratings.dataset import Dataset
 from ratings.hostprefix import PrefixIndex
 from ratings.readpath import ReadPath
@@ -70,14 +72,11 @@ class HotAnswers:
 
 @dataclass(frozen=True, slots=True)
 class BundleAnswer:
-    """The bundle of one dataset, kept compressed only: the plain JSON of 10,000 services
-    is ~24 MB, its gzip a thirtieth of that. A client without gzip (rare: browsers and
-    every HTTP library ask for it) gets the plain body decompressed on the fly."""
+    """The bundle of one dataset, kept compressed only (api/compressed.py), and its
+    signature when the server has a key."""
 
-    gzip: Rendered
-    plain_etag: str
-    plain_length: int
-    # The base64 Ed25519 signature over the plain body, when the server has a key.
+    compressed: Compressed
+    # The base64 Ed25519 signature over the plain body.
     signature: Rendered | None = None
 
 
@@ -123,8 +122,18 @@ class AppState:
         default_factory=lambda: SingleFlight[PrefixIndex](LRUCache(maxsize=2))
     )
     signing_key: Ed25519PrivateKey | None = None
+    # The open-data files (dataset.csv, dataset.json) of the current dataset, gzipped.
+    downloads: SingleFlight[Compressed] = field(
+        default_factory=lambda: SingleFlight[Compressed](TTLCache(maxsize=4, ttl=600))
+    )
+
+    # Submissions of the /suggest form (api/suggest.py).
+    suggestion_limit: WindowLimiter = field(init=False)
 
     def __post_init__(self) -> None:
+        self.suggestion_limit = WindowLimiter(
+            self.settings.suggestions_per_hour, self.settings.suggestions_per_hour_total
+        )
         # Rendered answers carry the dataset version in their ETag: a new dataset
         # drops them all at once.
         self.read_path.on_change(self._drop_answers)
@@ -134,6 +143,7 @@ class AppState:
         self.hot.clear()
         self.bundles.clear()
         self.prefixes.clear()
+        self.downloads.clear()
 
     async def answer(self, key: Hashable, render: Callable[[], Awaitable[Rendered]]) -> Rendered:
         return await self.answers.get(key, render)

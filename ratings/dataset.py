@@ -13,6 +13,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ratings.changes import ChangeLog, read_change_log
 from ratings.fixtures import FixtureSet, ServiceFile
 from ratings.matching import Match, Matcher, MeetingPattern
 from ratings.methodology import Methodology
@@ -188,6 +189,8 @@ class Dataset:
     # slug -> what the service's database row said when its Rating was built (see
     # dataset_from_database); empty for a dataset built from the files.
     row_keys: Mapping[str, Hashable] = field(default_factory=dict, repr=False, compare=False)
+    # Every grade, score and level change, and the releases (empty from the files).
+    changes: ChangeLog = field(default_factory=ChangeLog, repr=False, compare=False)
 
     @classmethod
     def build(
@@ -198,6 +201,7 @@ class Dataset:
         loaded_at: dt.datetime,
         today: dt.date | None = None,
         row_keys: Mapping[str, Hashable] | None = None,
+        changes: ChangeLog | None = None,
     ) -> Dataset:
         ordered = sorted(ratings, key=lambda r: r.name.casefold())
         by_slug = {rating.slug: rating for rating in ordered}
@@ -211,7 +215,14 @@ class Dataset:
             },
         )
         return cls(
-            version, methodology, by_slug, loaded_at, matcher, today or _today(), row_keys or {}
+            version,
+            methodology,
+            by_slug,
+            loaded_at,
+            matcher,
+            today or _today(),
+            row_keys or {},
+            changes or ChangeLog(),
         )
 
     def match_url(self, url: str) -> Match:
@@ -395,4 +406,5 @@ async def dataset_from_database(
         )
         for s in fresh
     ]
-    return Dataset.build(row.version, methodology, ratings, row.loaded_at, today, keys)
+    changes = await read_change_log(previous.changes if previous is not None else None)
+    return Dataset.build(row.version, methodology, ratings, row.loaded_at, today, keys, changes)

@@ -2,8 +2,10 @@
 
 Loading the same files twice writes nothing; a changed file rewrites only its service;
 a removed file removes its service; every change of grade or score leaves a history row
-that says which criteria moved. Invalid fixtures never get here: ``read_fixtures`` raises
-first, so a bad file means nothing is written.
+that says which criteria moved, every level that moves on a service leaves a criterion
+row, and every load that changes the dataset version leaves a release row. Invalid
+fixtures never get here: ``read_fixtures`` raises first, so a bad file means nothing is
+written.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from ratings.dataset import service_details
 from ratings.fixtures import FixtureSet, service_digest
 from ratings.models import (
     CriterionAssessment,
+    CriterionChange,
     Dataset,
+    DatasetRelease,
     Domain,
     GradeChange,
     MeetingPattern,
@@ -45,6 +49,8 @@ class ServiceChange:
     new_score: int | None = None
     moved: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     fields: list[str] = field(default_factory=list)
+    # The service's name (the file's, or the database's for a removed service).
+    name: str | None = None
 
     @property
     def grade_changed(self) -> bool:
@@ -89,7 +95,7 @@ class SyncReport:
 
 async def _current_state() -> tuple[str | None, int | None, dict[str, dict[str, Any]]]:
     row = await Dataset.filter(id=1).first()
-    services = await Service.all().values("id", "slug", "digest", "grade", "score")
+    services = await Service.all().values("id", "slug", "name", "digest", "grade", "score")
     methodology_version = int(row.methodology["version"]) if row else None  # type: ignore[call-overload]
     return (row.version if row else None), methodology_version, {s["slug"]: s for s in services}
 
@@ -122,7 +128,11 @@ async def plan_sync(fixtures: FixtureSet) -> SyncReport:
         result = assessments[slug]
         row = current.get(slug)
         if row is None:
-            changes.append(ServiceChange(slug, "added", None, result.grade, None, result.score))
+            changes.append(
+                ServiceChange(
+                    slug, "added", None, result.grade, None, result.score, name=service.name
+                )
+            )
             continue
         if row["digest"] == digests[slug] and (row["grade"], row["score"]) == (
             result.grade,
@@ -132,7 +142,9 @@ async def plan_sync(fixtures: FixtureSet) -> SyncReport:
         kind: Literal["changed", "regraded"] = (
             "changed" if row["digest"] != digests[slug] else "regraded"
         )
-        change = ServiceChange(slug, kind, row["grade"], result.grade, row["score"], result.score)
+        change = ServiceChange(
+            slug, kind, row["grade"], result.grade, row["score"], result.score, name=service.name
+        )
         before = old_levels.get(row["id"], {})
         for criterion, entry in service.criteria.items():
             if before.get(criterion) != entry.level and kind == "changed":
@@ -140,7 +152,11 @@ async def plan_sync(fixtures: FixtureSet) -> SyncReport:
         changes.append(change)
     for slug, row in sorted(current.items()):
         if slug not in fixtures.services:
-            changes.append(ServiceChange(slug, "removed", row["grade"], None, row["score"], None))
+            changes.append(
+                ServiceChange(
+                    slug, "removed", row["grade"], None, row["score"], None, name=row["name"]
+                )
+            )
     return SyncReport(
         version, fixtures.version, changes, old_methodology, fixtures.methodology.version
     )
@@ -201,6 +217,7 @@ async def _apply(fixtures: FixtureSet, report: SyncReport, now: dt.datetime) -> 
         [
             GradeChange(
                 slug=change.slug,
+                name=change.name,
                 old_grade=change.old_grade,
                 new_grade=change.new_grade,
                 old_score=change.old_score,
@@ -221,7 +238,38 @@ async def _apply(fixtures: FixtureSet, report: SyncReport, now: dt.datetime) -> 
         ],
         batch_size=_CHUNK,
     )
+    await CriterionChange.bulk_create(_criterion_rows(report, now), batch_size=_CHUNK)
+    await DatasetRelease.create(
+        version=version,
+        methodology_version=fixtures.methodology.version,
+        service_count=len(fixtures.services),
+        loaded_at=now,
+    )
     await _write_dataset_row(fixtures, version, now)
+
+
+def _criterion_rows(report: SyncReport, now: dt.datetime) -> list[CriterionChange]:
+    """A row per level that moved on a service that stays. In a load that also moves the
+    methodology version, the new level came from a re-review under the new rules."""
+    before, after = report.methodology_before, report.methodology_after
+    cause = "methodology" if before is not None and before != after else "evidence"
+    return [
+        CriterionChange(
+            slug=change.slug,
+            name=change.name,
+            criterion=criterion,
+            old_level=old,
+            new_level=new,
+            cause=cause,
+            old_methodology_version=before,
+            new_methodology_version=after,
+            dataset_version=report.version_after,
+            changed_at=now,
+        )
+        for change in report.changes
+        if change.kind == "changed"
+        for criterion, old, new in change.moved
+    ]
 
 
 async def _write_dataset_row(fixtures: FixtureSet, version: str, now: dt.datetime) -> None:

@@ -57,6 +57,9 @@ class Criterion(_Strict):
     levels: LevelTexts
     basis: list[Text] = Field(min_length=1)
     baseline: bool = False
+    # What a reader asks of a company below full on this criterion, in the imperative
+    # ("Publish a report ..."): the "ask the company" letter is made of these.
+    ask: str | None = None
 
 
 class BaselineCap(_Strict):

@@ -82,6 +82,8 @@ class GradeChange(Model):
 
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=64, db_index=True)
+    # The service's name when the row was written: a removed service has no other.
+    name = fields.CharField(max_length=80, null=True)
     old_grade = fields.CharField(max_length=1, null=True)
     new_grade = fields.CharField(max_length=1, null=True)
     old_score = fields.IntField(null=True)
@@ -97,6 +99,43 @@ class GradeChange(Model):
 
     class Meta:
         table = "grade_change"
+
+
+class CriterionChange(Model):
+    """One row each time a criterion's level moves on a service that stays (a service
+    added or removed is one GradeChange, not eleven of these). Kept by slug, like
+    GradeChange, and never rewritten: the change feed is built from both."""
+
+    id = fields.IntField(primary_key=True)
+    slug = fields.CharField(max_length=64, db_index=True)
+    name = fields.CharField(max_length=80, null=True)
+    criterion = fields.CharField(max_length=64)
+    old_level = fields.CharField(max_length=16, null=True)
+    new_level = fields.CharField(max_length=16, null=True)
+    # "evidence" (a review found something new), "methodology" (re-reviewed in a load that
+    # also moved the methodology version).
+    cause = fields.CharField(max_length=16, default="evidence")
+    old_methodology_version = fields.IntField(null=True)
+    new_methodology_version = fields.IntField(null=True)
+    dataset_version = fields.CharField(max_length=16)
+    changed_at = fields.DatetimeField()
+
+    class Meta:
+        table = "criterion_change"
+
+
+class DatasetRelease(Model):
+    """One row per load that changed the dataset version: what ``since=<version>`` on the
+    change feed resolves against, and the list of published releases."""
+
+    id = fields.IntField(primary_key=True)
+    version = fields.CharField(max_length=16, db_index=True)
+    methodology_version = fields.IntField()
+    service_count = fields.IntField()
+    loaded_at = fields.DatetimeField()
+
+    class Meta:
+        table = "dataset_release"
 
 
 class Dataset(Model):
@@ -125,3 +164,21 @@ class ApiKey(Model):
 
     class Meta:
         table = "api_key"
+
+
+class Suggestion(Model):
+    """A reader's report of an error, or a service to rate, from the /suggest form. Shown
+    to maintainers by `candor suggestions list`, never on a public page. Nothing about the
+    sender is kept but what they typed (``reply_to`` is optional)."""
+
+    id = fields.IntField(primary_key=True)
+    created_at = fields.DatetimeField(db_index=True)
+    service = fields.CharField(max_length=64, null=True)
+    criterion = fields.CharField(max_length=64, null=True)
+    host = fields.CharField(max_length=253, null=True)
+    message = fields.TextField()
+    reply_to = fields.CharField(max_length=200, null=True)
+    dataset_version = fields.CharField(max_length=16, null=True)
+
+    class Meta:
+        table = "suggestion"

@@ -22,7 +22,10 @@ async def test_openapi_document_covers_every_api_route(client: httpx.AsyncClient
         (route.path, method)
         for route in routes()
         if getattr(route, "methods", None)
-        and (route.path.startswith(("/v1/", "/healthz", "/readyz", "/metrics")))
+        and (
+            route.path.startswith(("/v1/", "/healthz", "/readyz", "/metrics"))
+            or route.path.endswith("changes.atom")
+        )
         for method in route.methods - {"HEAD"}
     }
     assert served == documented

@@ -313,6 +313,110 @@ describe('service page', () => {
   });
 });
 
+describe('accountability', () => {
+  // From a service's page, with JavaScript off, a reader reaches its change feed, the open
+  // dataset and the letter to the company; each is checked for what it must hold.
+  test('a service page leads to its feed, the CSV and the letter', async () => {
+    const { context, page, problems } = await newPage({ acceptDownloads: true });
+    try {
+      const zoom = await api(server.base, '/v1/services/zoom');
+      await page.goto(`${server.base}/services/zoom`);
+      const feeds = await page.locator('head link[rel="alternate"][type="application/atom+xml"]').evaluateAll(
+        (links) => links.map((l) => l.getAttribute('href')),
+      );
+      assert.deepEqual(feeds, ['/services/zoom/changes.atom', '/changes.atom']);
+
+      // 1. The service's change feed: a click, then a valid Atom document.
+      const [feedResponse] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/services/zoom/changes.atom')),
+        page.click('a.feed-link'),
+      ]);
+      assert.equal(feedResponse.status(), 200);
+      assert.match(feedResponse.headers()['content-type'], /^application\/atom\+xml/);
+      const feed = await page.evaluate((xml) => {
+        const doc = new DOMParser().parseFromString(xml, 'application/xml');
+        const ns = 'http://www.w3.org/2005/Atom';
+        const root = doc.documentElement;
+        const one = (el, name) => [...el.children].filter((c) => c.namespaceURI === ns && c.localName === name);
+        return {
+          error: doc.getElementsByTagName('parsererror').length,
+          root: `${root.namespaceURI} ${root.localName}`,
+          id: one(root, 'id')[0]?.textContent,
+          self: one(root, 'link').find((l) => l.getAttribute('rel') === 'self')?.getAttribute('href'),
+          entries: one(root, 'entry').map((e) => ({
+            id: one(e, 'id')[0]?.textContent,
+            updated: one(e, 'updated')[0]?.textContent,
+            link: one(e, 'link')[0]?.getAttribute('href'),
+          })),
+        };
+      }, await feedResponse.text());
+      assert.equal(feed.error, 0);
+      assert.equal(feed.root, 'http://www.w3.org/2005/Atom feed');
+      assert.match(feed.id, /^urn:uuid:/);
+      assert.equal(feed.self, `${server.base}/services/zoom/changes.atom`);
+      const history = await api(server.base, '/v1/changes?service=zoom');
+      assert.deepEqual(feed.entries.map((e) => e.id), history.items.map((i) => i.id));
+      for (const entry of feed.entries) {
+        assert.ok(!Number.isNaN(Date.parse(entry.updated)), entry.updated);
+        assert.equal(entry.link, `${server.base}/services/zoom`);
+      }
+
+      // 2. The open dataset: the footer's CSV link downloads the release's file.
+      await page.goto(`${server.base}/services/zoom`);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.click('footer a[href="/v1/dataset.csv"]'),
+      ]);
+      const version = (await api(server.base, '/readyz')).dataset_version;
+      assert.equal(download.suggestedFilename(), `candor-dataset-${version}.csv`);
+      const lines = readFileSync(await download.path(), 'utf8').split('\r\n').filter(Boolean);
+      assert.match(lines[0], /^slug,service,company,status,criterion,/);
+      assert.equal(lines.filter((line) => line.startsWith('zoom,')).length, methodology.criteria.length);
+      assert.ok(lines.every((line, i) => i === 0 || line.includes('CC-BY-4.0') || !/^[a-z0-9-]+,/.test(line)));
+
+      // 3. The letter: one click from the top of the page.
+      await page.click(`a[href="#ask"]`);
+      assert.equal(new URL(page.url()).hash, '#ask');
+      const letter = page.locator('#ask-letter');
+      assert.ok(await letter.isVisible());
+      const text = await letter.inputValue();
+      const weak = zoom.criteria.filter((c) => ['partial', 'none', 'no_disclosure'].includes(c.counted_level));
+      assert.ok(weak.length > 0);
+      for (const criterion of zoom.criteria) {
+        const named = text.includes(`- ${criterion.name} (now:`);
+        assert.equal(named, weak.includes(criterion), criterion.id);
+      }
+      const mailto = await page.getAttribute('#ask-mailto', 'href');
+      assert.ok(mailto.startsWith(`${zoom.contact.url}?subject=`), mailto);
+      const body = new URL(mailto).searchParams.get('body');
+      assert.equal(`Subject: ${new URL(mailto).searchParams.get('subject')}\n\n${body.replaceAll('\r\n', '\n')}`, text);
+      await page.locator('#ask').screenshot({ path: path.join(SCREENSHOTS, 'ask.png') });
+
+      // And every criterion offers its own "Report an error", prefilled.
+      await Promise.all([page.waitForURL(/\/suggest\?/), page.click('#criterion-e2ee_calls a.report-link')]);
+      assert.equal(await page.inputValue('#s-criterion'), 'e2ee_calls');
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the changes page lists the changes and links its feed', async () => {
+    const { context, page, problems } = await newPage();
+    try {
+      const response = await page.goto(`${server.base}/changes`);
+      assert.equal(response.status(), 200);
+      const all = await api(server.base, '/v1/changes?per_page=50');
+      assert.equal(await page.locator('table.changes tbody tr').count(), all.items.length);
+      assert.equal(await page.getAttribute('a.feed-link', 'href'), '/changes.atom');
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'changes.png') });
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
 describe('methodology page', () => {
   test('renders docs/methodology.md', async () => {
     const { context, page, problems } = await newPage();
@@ -405,7 +509,12 @@ describe('API reference', () => {
     const live = operation.locator('.live-responses-table tbody .response');
     await live.waitFor({ timeout: 15_000 });
     const status = Number((await live.locator('.response-col_status').textContent()).trim());
-    const body = await live.locator('.response-col_description .microlight, .response-col_description pre').first().innerText();
+    // A file (Content-Disposition: attachment, the open-data downloads) is offered as a
+    // download link rather than shown.
+    const body = await live
+      .locator('.response-col_description .microlight, .response-col_description pre, .response-col_description a[download]')
+      .first()
+      .innerText();
     return { status, body };
   }
 

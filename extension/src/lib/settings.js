@@ -52,3 +52,15 @@ export function listUrl(apiUrl) {
 export function suggestUrl(apiUrl, host) {
   return host ? `${apiUrl}/suggest?host=${encodeURIComponent(host)}` : `${apiUrl}/suggest`;
 }
+
+/** The page's "Report an error" form for one criterion of a service. */
+/** The site's report form, prefilled with the service and one criterion. */
+export function criterionReportUrl(apiUrl, slug, criterion) {
+  const query = new URLSearchParams({ service: slug, criterion });
+  return `${apiUrl}/suggest?${query}`;
+}
+
+/** The "Ask the company to do better" letter on the service's page. */
+export function askUrl(apiUrl, slug) {
+  return `${serviceUrl(apiUrl, slug)}#ask`;
+}

@@ -9,7 +9,7 @@ import { losses } from '../lib/explain.js';
 import { ext } from '../lib/ext.js';
 import { criterionName, groupName, localisePage, t } from '../lib/i18n.js';
 import { tryMatchUrl } from '../lib/matcher.js';
-import { listUrl, methodologyUrl, reportUrl, serviceUrl, suggestUrl } from '../lib/settings.js';
+import { askUrl, criterionReportUrl, listUrl, methodologyUrl, reportUrl, serviceUrl, suggestUrl } from '../lib/settings.js';
 import { getSettings } from '../lib/storage.js';
 import { clear, externalLink, h } from './dom.js';
 
@@ -58,7 +58,7 @@ function sourceItem(source) {
   );
 }
 
-function criterionItem(criterion, names, methodology) {
+function criterionItem(criterion, names, methodology, report) {
   const head = h(
     'span',
     { className: 'criterion-head' },
@@ -72,8 +72,12 @@ function criterionItem(criterion, names, methodology) {
   }
   if (criterion.evidence) body.push(h('p', { className: 'evidence' }, criterion.evidence));
   if (criterion.sources.length) body.push(h('ul', { className: 'sources' }, criterion.sources.map(sourceItem)));
+  // To the site's report form, prefilled with the service and this criterion.
+  const link = externalLink(report(criterion.id), t('popup_report_criterion'));
+  link.classList.add('report');
+  body.push(h('p', { className: 'report-line' }, link));
   // A <details> element opens and closes by keyboard (Enter, Space) as well as by click.
-  const item = body.length ? h('details', {}, h('summary', {}, head), ...body) : h('div', { className: 'no-evidence' }, head);
+  const item = h('details', {}, h('summary', {}, head), ...body);
   return h('li', { 'data-criterion': criterion.id }, item);
 }
 
@@ -151,7 +155,13 @@ function renderRated(root, match, dataset, apiUrl) {
     subScores(service, methodology),
     pullsDown(service, names, methodology),
     h('h2', { className: 'criteria-h' }, t('popup_criteria')),
-    h('ul', { className: 'criteria', id: 'criteria' }, criteria.map((c) => criterionItem(c, names, methodology))),
+    h(
+      'ul',
+      { className: 'criteria', id: 'criteria' },
+      criteria.map((c) => criterionItem(c, names, methodology, (id) => criterionReportUrl(apiUrl, service.slug, id))),
+    ),
+    // One click to the letter on the service's page (made from its weak criteria there).
+    h('p', { className: 'ask', id: 'ask' }, externalLink(askUrl(apiUrl, service.slug), t('popup_ask', service.company || service.name))),
     h(
       'footer',
       {},

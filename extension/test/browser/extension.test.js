@@ -311,6 +311,17 @@ describe('the extension in Chromium', { timeout: 240_000 }, () => {
     assert.ok(reached, 'Tab reaches "Report an error"');
     await first.evaluate((d) => (d.open = true));
     await popup.evaluate(() => document.activeElement?.blur());
+    // Every criterion links to the site's error form, prefilled with service and criterion.
+    for (const criterion of zoom.criteria) {
+      const href = await popup.locator(`#criteria > li[data-criterion="${criterion.id}"] a.report`).getAttribute('href');
+      const url = new URL(href);
+      assert.equal(`${url.origin}${url.pathname}`, `${build.apiUrl}/suggest`);
+      assert.equal(url.searchParams.get('service'), zoom.slug);
+      assert.equal(url.searchParams.get('criterion'), criterion.id);
+    }
+    // "Ask the company": one click to the letter on the service's page.
+    assert.equal(await popup.getAttribute('#ask a', 'href'), `${build.apiUrl}/services/${zoom.slug}#ask`);
+    assert.match(await popup.textContent('#ask a'), new RegExp(`^Ask ${zoom.company.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} to do better`));
     await popup.screenshot({ path: path.join(SCREENSHOTS_DIR, 'popup.png'), fullPage: true });
     // The store picture: the same popup, centred on a 1280x800 canvas.
     await popup.setViewportSize({ width: 1280, height: 800 });
