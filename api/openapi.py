@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from api.schemas import (
     Bundle,
     ChangePage,
+    DatasetOut,
     Health,
     HostPrefixResult,
     Liveness,
@@ -366,11 +367,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "The open dataset as JSON (CC BY 4.0)",
         "One row per service and criterion: level, counted level, report period, evidence, sources with their kinds, review date, grade, score and methodology version. Versioned by `dataset_version`; gzipped on request.",
         "opendata",
-        None,
-        response_schema={
-            "type": "object",
-            "required": ["format", "dataset_version", "methodology_version", "license", "rows"],
-        },
+        DatasetOut,
         params=(IF_NONE_MATCH,),
     ),
     Operation(

@@ -177,6 +177,53 @@ class ServiceDetail(RatingSummary):
     dataset_version: str
 
 
+class DatasetSource(_Out):
+    url: str
+    kind: SourceKind
+
+
+class DatasetRow(_Out):
+    """One service and one criterion, as in dataset.csv."""
+
+    slug: str
+    service: str
+    company: str
+    status: ServiceStatus
+    criterion: str
+    criterion_name: str
+    group: str
+    level: Level
+    counted_level: Level
+    latest_period_end: dt.date | None
+    evidence: str | None
+    sources: list[DatasetSource]
+    reviewed_on: dt.date
+    grade: GradeValue | None
+    score: int | None = Field(ge=0, le=100)
+    methodology_version: int
+    dataset_version: str
+
+
+class DatasetLicense(_Out):
+    id: str = Field(examples=["CC-BY-4.0"])
+    name: str
+    url: str
+
+
+class DatasetOut(_Out):
+    """The open dataset (CC BY 4.0): GET /v1/dataset.json."""
+
+    format: int
+    title: str
+    dataset_version: str
+    methodology_version: int
+    license: DatasetLicense
+    attribution: str
+    methodology: str
+    columns: list[str]
+    rows: list[DatasetRow]
+
+
 class ChangeState(_Out):
     grade: GradeValue | None = Field(
         default=None, description="grade changes: the grade (null: none, or in progress)"
@@ -318,6 +365,9 @@ class BundleMethodology(_Out):
     version: int
     levels: list[Level]
     level_labels: dict[Level, str]
+    level_points: dict[Level, float] = Field(
+        description="Points of each scored level, for explaining what costs a grade most"
+    )
     grades: list[BundleGrade] = Field(description="Best first")
     groups: list[BundleGroup]
     criteria: list[BundleCriterionName]

@@ -12,6 +12,7 @@ from tests.process import serving
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
+DEV_KEY = HERE.parent.parent / "extension" / "dev-key" / "development.pem"
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +21,11 @@ def candor_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     workdir = tmp_path_factory.mktemp("candor-clients")
     # Generous: these tests make a few hundred requests and must not see a 429, except
     # the one test that starts its own, stingy server for it.
-    env = {"CANDOR_RATE_LIMIT_PER_MINUTE": "1000000"}
+    env = {
+        "CANDOR_RATE_LIMIT_PER_MINUTE": "1000000",
+        # Signed, so that getBundleSignature has a signature to answer with.
+        "CANDOR_BUNDLE_SIGNING_KEY": str(DEV_KEY),
+    }
     with serving(f"sqlite://{workdir}/candor.sqlite3", workdir, extra_env=env) as (base, _):
         yield base
 

@@ -21,7 +21,14 @@ from typing import Any, TypeVar
 
 from attrs import evolve
 from candor_rating_api_client import AuthenticatedClient, Client
-from candor_rating_api_client.api.extension import get_bundle
+from candor_rating_api_client.api.extension import get_bundle, get_bundle_signature
+from candor_rating_api_client.api.opendata import (
+    get_changes_feed,
+    get_dataset_csv,
+    get_dataset_json,
+    get_service_changes_feed,
+    list_changes,
+)
 from candor_rating_api_client.api.methodology import get_methodology
 from candor_rating_api_client.api.operations import get_health, get_metrics, get_readiness
 from candor_rating_api_client.api.ratings import (
@@ -33,6 +40,8 @@ from candor_rating_api_client.api.ratings import (
 from candor_rating_api_client.api.services import get_badge, get_service, list_services
 from candor_rating_api_client.models import (
     Bundle,
+    ChangePage,
+    DatasetOut,
     GetBadgeStyle,
     Health,
     HealthStatus,
@@ -232,6 +241,71 @@ def bundle(client: Client) -> None:
         s.grade for s in body.services if s.grade
     }
     not_modified(get_bundle.sync_detailed(client=client, if_none_match=etag(first)))
+
+
+@check("getBundleSignature")
+def bundle_signature(client: Client) -> None:
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from tests.clients.conftest import DEV_KEY
+
+    client = evolve(client, raise_on_unexpected_status=False)
+    first = get_bundle_signature.sync_detailed(client=client)
+    assert first.status_code == HTTPStatus.OK and first.headers["etag"]
+    signature = base64.b64decode(first.content, validate=True)
+    plain = get_bundle.sync_detailed(client=client).content
+    public = (DEV_KEY.parent / "development.pub").read_text().strip()
+    # Raises InvalidSignature unless it signs exactly the bundle's bytes.
+    Ed25519PublicKey.from_public_bytes(base64.b64decode(public)).verify(signature, plain)
+    not_modified(get_bundle_signature.sync_detailed(client=client, if_none_match=etag(first)))
+
+
+@check("listChanges")
+def changes(client: Client) -> None:
+    first = list_changes.sync_detailed(client=client, per_page=5)
+    page = parsed(first, ChangePage)
+    assert page.items and len(page.items) <= 5 and page.total >= len(page.items)
+    not_modified(list_changes.sync_detailed(client=client, per_page=5, if_none_match=etag(first)))
+    problem(list_changes.sync_detailed(client=client, since="not a date"), 400)
+
+
+@check("getChangesFeed")
+def changes_feed(client: Client) -> None:
+    client = evolve(client, raise_on_unexpected_status=False)
+    first = get_changes_feed.sync_detailed(client=client)
+    assert first.status_code == HTTPStatus.OK
+    assert first.headers["content-type"].startswith("application/atom+xml")
+    assert b"<feed" in first.content
+    not_modified(get_changes_feed.sync_detailed(client=client, if_none_match=etag(first)))
+
+
+@check("getServiceChangesFeed")
+def service_changes_feed(client: Client) -> None:
+    client = evolve(client, raise_on_unexpected_status=False)
+    first = get_service_changes_feed.sync_detailed("zoom", client=client)
+    assert first.status_code == HTTPStatus.OK and b"<feed" in first.content
+    missing = get_service_changes_feed.sync_detailed("no-such-service", client=client)
+    assert missing.status_code == HTTPStatus.NOT_FOUND
+
+
+@check("getDatasetJson")
+def dataset_json(client: Client) -> None:
+    first = get_dataset_json.sync_detailed(client=client)
+    body = parsed(first, DatasetOut)
+    assert body.license_.id == "CC-BY-4.0" and body.rows
+    assert {row.slug for row in body.rows} >= {"zoom", "signal"}
+    not_modified(get_dataset_json.sync_detailed(client=client, if_none_match=etag(first)))
+
+
+@check("getDatasetCsv")
+def dataset_csv(client: Client) -> None:
+    client = evolve(client, raise_on_unexpected_status=False)
+    first = get_dataset_csv.sync_detailed(client=client)
+    assert first.status_code == HTTPStatus.OK
+    assert first.content.startswith(b"slug,service,company")
+    not_modified(get_dataset_csv.sync_detailed(client=client, if_none_match=etag(first)))
 
 
 @check("getHealth")
