@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from attrs import evolve
 from candor_rating_api_client import AuthenticatedClient, Client
 from candor_rating_api_client.api.extension import get_bundle, get_bundle_signature
+from candor_rating_api_client.api.methodology import get_methodology
 from candor_rating_api_client.api.opendata import (
     get_changes_feed,
     get_dataset_csv,
@@ -29,7 +30,6 @@ from candor_rating_api_client.api.opendata import (
     get_service_changes_feed,
     list_changes,
 )
-from candor_rating_api_client.api.methodology import get_methodology
 from candor_rating_api_client.api.operations import get_health, get_metrics, get_readiness
 from candor_rating_api_client.api.ratings import (
     get_hosts_by_prefix,

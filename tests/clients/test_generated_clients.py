@@ -86,11 +86,7 @@ def test_python_generator_accepts_the_document(generated: Generated) -> None:
     document."""
     warnings = re.findall(r"WARNING parsing (\w+ \S+) within \S+\n+(.+)", generated.output)
     assert generated.output.count("WARNING") == len(warnings), generated.output
-    others = [
-        (where, why)
-        for where, why in warnings
-        if (where, _content_type(why)) not in UNTYPED
-    ]
+    others = [(where, why) for where, why in warnings if (where, _content_type(why)) not in UNTYPED]
     assert not others, generated.output
     # It found ruff and formatted what it wrote, as on a third party's machine.
     assert "Skipping Integration" not in generated.output, generated.output
