@@ -194,8 +194,11 @@ async def prepare_database(fixtures_dir: Path, *, attempts: int = 8) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from api import serving
 
+    if args.workers < 1:
+        _err("--workers must be at least 1")
+        return 2
     try:
         asyncio.run(prepare_database(args.fixtures, attempts=args.attempts))
     except FixtureErrors as exc:
@@ -206,17 +209,22 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _err(f"candor: cannot start: the database is unreachable ({exc})")
         return 1
     os.environ.setdefault("CANDOR_FIXTURES_DIR", str(args.fixtures))
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-        server_header=False,
-        date_header=True,
-        access_log=args.access_log,
-    )
+    try:
+        # More than one worker: Candor opens the listening socket (api/serving.py says why).
+        serving.run(
+            "api.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            server_header=False,
+            date_header=True,
+            access_log=args.access_log,
+        )
+    except serving.BindError as exc:
+        _err(f"candor: {exc.strerror}")
+        return 1
     return 0
 
 

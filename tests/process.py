@@ -32,12 +32,16 @@ def serving(
     fixtures: Path = FIXTURES,
     extra_env: dict[str, str] | None = None,
     wait_ready: bool = True,
+    workers: int = 1,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     env = {**os.environ, "CANDOR_DATABASE_URL": database_url, **(extra_env or {})}
     log = (workdir / f"serve-{port}.log").open("wb")
     process = subprocess.Popen(
-        [CANDOR, "serve", "--port", str(port), "--fixtures", str(fixtures), "--no-access-log"],
+        [
+            *(CANDOR, "serve", "--port", str(port), "--fixtures", str(fixtures)),
+            *("--workers", str(workers), "--no-access-log"),
+        ],
         cwd=workdir,
         env=env,
         stdout=log,
