@@ -90,12 +90,22 @@ def render_config(
     indent, options = match.group(1), match.group(2) or ""
     servers = "".join(f"{indent}server {address}{options};" for address in upstreams)
     text = _replace_once(text, r"^\s*server api:8000( [^;]*)?;", servers)
-    text = _replace_once(text, r"/var/cache/nginx/candor(?= )", str(scratch / "cache"))
-    text = _replace_once(text, r"/var/log/nginx/access\.log(?= )", str(scratch / "access.log"))
+    text = _replace_once(text, r"/var/cache/nginx/candor(?= )", _quoted(scratch / "cache"))
+    text = _replace_once(text, r"/var/log/nginx/access\.log(?= )", _quoted(scratch / "access.log"))
     if not cache:
         text = _replace_once(text, r"proxy_cache candor;", "proxy_cache off;")
-    temp = "".join(f"\n    {name}_temp_path {scratch / 'temp' / name};" for name in _TEMP_PATHS)
+    temp = "".join(
+        f"\n    {name}_temp_path {_quoted(scratch / 'temp' / name)};" for name in _TEMP_PATHS
+    )
     return _replace_once(text, r"^http \{", "http {" + temp)
+
+
+def _quoted(path: Path) -> str:
+    """A path as an nginx string: it may hold spaces."""
+    text = str(path)
+    if '"' in text or "\\" in text:
+        raise ValueError(f"not usable in an nginx configuration: {text!r}")
+    return f'"{text}"'
 
 
 @dataclass
@@ -147,7 +157,7 @@ def nginx_edge(
     user = "user root; " if os.geteuid() == 0 else ""
     command = [
         *(nginx, "-e", "stderr", "-p", str(scratch), "-c", str(config)),
-        *("-g", f"daemon off; pid {scratch / 'nginx.pid'}; {user}"),
+        *("-g", f"daemon off; pid {_quoted(scratch / 'nginx.pid')}; {user}"),
     ]
     check = subprocess.run([*command, "-t"], capture_output=True, text=True, check=False)
     if check.returncode != 0:
