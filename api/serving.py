@@ -4,12 +4,14 @@ listening socket that Candor opens itself.
 Why Candor owns the socket with more than one worker: uvicorn's multi-process path binds
 ``socket.socket(family)``, whose protocol number is 0. asyncio only sets ``TCP_NODELAY``
 on an accepted connection when its socket says ``IPPROTO_TCP`` (``_set_nodelay`` in
-asyncio's base events), and an accepted socket inherits the listener's number, so every
-worker connection was left with Nagle's algorithm on. uvicorn writes an answer's head and
-body separately; the body then waited for the client's delayed ACK, about 40 ms on Linux,
-on every request after the first of a kept-alive connection. A listener created with
-``IPPROTO_TCP`` (and ``TCP_NODELAY`` set on it, which Linux copies to accepted
-connections) fixes both paths; one worker keeps uvicorn's own socket, which is right.
+asyncio's base events), and Python gives an accepted socket the listener's number, so
+every worker connection was left with Nagle's algorithm on. uvicorn writes an answer's
+head and body separately; the body then waited for the client's delayed ACK, about 40 ms
+on Linux, on every request after the first of a kept-alive connection (an upstream
+problem, still open in uvicorn 0.54). A listener created with ``IPPROTO_TCP`` gets asyncio
+to set the option, and ``TCP_NODELAY`` on the listener itself (Linux copies it to accepted
+connections) makes sure of it. With one worker uvicorn opens its socket through asyncio,
+which sets the option: that path is left as it is.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ The results are written to docs/performance.md (and printed as they come).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -46,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = args.seconds or (2.0 if args.quick else 5.0)
 
     started = time.monotonic()
+    load_at_start = os.getloadavg()[0]
     wrk = find_wrk()
     if "scaleout" in parts:
         find_nginx(install=True)  # before the machine is described: it names nginx
@@ -62,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
                 wrk, work, rounds=rounds, seconds=seconds, quick=args.quick, say=_say
             )
     results.total_seconds = time.monotonic() - started
+    # Other work on the machine moves every figure: say how busy it was.
+    results.machine["Load average (1 min) at start / end"] = (
+        f"{load_at_start:.1f} / {os.getloadavg()[0]:.1f}"
+    )
     args.out.write_text(report.render(results), encoding="utf-8")
     _say(f"wrote {args.out} ({results.total_seconds:.0f} s)")
     return 0

@@ -58,5 +58,9 @@ def describe(wrk: str | None) -> dict[str, str]:
             _version([wrk, "--version"]) if wrk else "httpx asyncio client (wrk unavailable)"
         ),
         "Node": _version(["node", "--version"]),
-        "Edge": _version([nginx, "-v"]) if (nginx := find_nginx()) else "nginx not installed",
+        "Edge": (
+            _version([nginx, "-v"]).removeprefix("nginx version: ")
+            if (nginx := find_nginx())
+            else "nginx not installed"
+        ),
     }

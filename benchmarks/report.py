@@ -411,7 +411,8 @@ NOTES = """\
 ## Reading the figures
 
 - **The hot paths against the bare floor.** Candor sends more response headers than the
-  floor (`ETag`, `Cache-Control`, three `RateLimit-*`, `Vary`, `X-Content-Type-Options`);
+  floor (`ETag`, `Cache-Control`, three `RateLimit-*`, two CORS headers,
+  `X-Content-Type-Options`);
   uvicorn checks and writes each one in Python. The rows "vs the floor sending Candor's
   headers" give the floor those same headers, fixed, to tell the two costs apart.{split}
 - What was done for the hot paths (see `api/middleware.py`, `api/fastlane.py`,
@@ -494,7 +495,6 @@ METHOD = """\
   bundle served above, and times `matchUrl` call by call over the shared vectors plus a
   visit, a deep link and a meeting-style link for 2,000 services and as many unrated
   hosts; median over five passes, each figure the median of three Node processes.
-
 - **Scale-out.** The rating paths above, `wrk -t1 -c32`, sent to four setups in rotation,
   {rounds} rounds of {seconds:g} s: `candor serve` with one worker, with `--workers 2`,
   and two replicas (one worker each) behind nginx, without and with its cache. The

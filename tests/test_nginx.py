@@ -182,13 +182,21 @@ def test_a_client_revalidation_is_answered_by_the_edge(edge_pool: Pool) -> None:
     assert edge_pool.reached(RATINGS_ROUTE, 304) == reached  # nginx answered it alone
 
 
+def _rate_limit_headers(answer: httpx.Response) -> list[str]:
+    return [name for name in answer.headers if name.lower().startswith("ratelimit")]
+
+
 def test_rate_limit_headers_never_leave_the_edge(edge_pool: Pool) -> None:
-    direct = httpx.get(edge_pool.replicas[0][0] + "/v1/ratings/webex.com")
+    batch = {"urls": ["https://zoom.us/j/1"]}
+    direct = httpx.post(edge_pool.replicas[0][0] + "/v1/lookup", json=batch, timeout=10)
     assert "ratelimit-remaining" in direct.headers  # the replicas do send them
+    through = httpx.post(edge_pool.edge.base + "/v1/lookup", json=batch, timeout=10)
+    assert through.status_code == 200 and through.json() == direct.json()
+    assert _rate_limit_headers(through) == []
     for _ in range(3):
         answer = edge_pool.get("/v1/ratings/webex.com")
         assert answer.status_code == 200
-        assert not [name for name in answer.headers if name.lower().startswith("ratelimit")]
+        assert _rate_limit_headers(answer) == []
     assert status(answer) == "HIT"
 
 
