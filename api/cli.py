@@ -293,10 +293,12 @@ async def prepare_database(fixtures_dir: Path, *, attempts: int = 8) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
+    from api import listening
     from api.serving import GuardedHttpToolsProtocol, raise_descriptor_limit
 
+    if args.workers < 1:
+        _err("--workers must be at least 1")
+        return 2
     try:
         asyncio.run(prepare_database(args.fixtures, attempts=args.attempts))
     except FixtureErrors as exc:
@@ -325,23 +327,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if value is not None:
             os.environ[name] = str(value)
     raise_descriptor_limit()
-    uvicorn.run(
-        "api.app:create_app",
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=args.log_level,
-        server_header=False,
-        date_header=True,
-        access_log=args.access_log,
-        http=GuardedHttpToolsProtocol,
-        # Off: uvicorn would believe X-Forwarded-For (and X-Forwarded-Proto) from any
-        # local client before Candor's own CANDOR_TRUSTED_PROXIES check, which then
-        # decides alone who the client is (api/clients.py).
-        proxy_headers=False,
-        timeout_keep_alive=args.keep_alive,
-    )
+    try:
+        # More than one worker: Candor opens the listening socket (api/listening.py says why).
+        listening.run(
+            "api.app:create_app",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=args.log_level,
+            server_header=False,
+            date_header=True,
+            access_log=args.access_log,
+            http=GuardedHttpToolsProtocol,
+            # Off: uvicorn would believe X-Forwarded-For (and X-Forwarded-Proto) from any
+            # local client before Candor's own CANDOR_TRUSTED_PROXIES check, which then
+            # decides alone who the client is (api/clients.py).
+            proxy_headers=False,
+            timeout_keep_alive=args.keep_alive,
+        )
+    except listening.BindError as exc:
+        _err(f"candor: {exc.strerror}")
+        return 1
     return 0
 
 

@@ -49,9 +49,10 @@ _HTML_ONLY = [
     (b"x-frame-options", b"DENY"),
 ]
 _PAGE_CSP_HEADER = (b"content-security-policy", PAGE_CSP)
-# Headers this layer sets on every answer: an inner answer's own value is replaced (Vary
-# is merged), never duplicated. Endpoints set none of the CORS or RateLimit-* headers
-# themselves, except the preflight and 429 answers built here, which keep theirs.
+# Headers this layer sets on every answer: an inner answer's own value is replaced (its
+# Vary values are joined into one header), never duplicated. Endpoints set none of the
+# CORS or RateLimit-* headers themselves, except the preflight and 429 answers built
+# here, which keep theirs.
 # The one exception is an HTML answer's own Content-Security-Policy: a page that needs a
 # different policy (only /docs, with DOCS_CSP) sends it and keeps it; every other page
 # gets PAGE_CSP.
@@ -219,10 +220,14 @@ class Edge:
                 out.extend(rate_headers(ticket, ticket.keyed or not shareable))
                 if ticket.keyed and shareable:
                     vary.append(b"Authorization")
-            if origin:
-                out.extend(self._cors_simple)
-            vary.append(b"Origin")
-            out.append((b"vary", b", ".join(vary)))
+            # The same CORS headers whatever the Origin, and with none: the answer is then
+            # one answer for every client, so it needs no `Vary: Origin`. That would make
+            # a shared cache keep a copy per origin (a Firefox extension's origin is unique
+            # to each install) and, in an outage, answer an origin it had not seen yet
+            # with an error instead of its stale copy.
+            out.extend(self._cors_simple)
+            if vary:
+                out.append((b"vary", b", ".join(vary)))
         out.append(_NOSNIFF)
         if html:
             out.extend(_HTML_ONLY)

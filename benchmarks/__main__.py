@@ -1,6 +1,6 @@
 """``make bench``: every performance figure of docs/performance.md, measured afresh.
 
-    .venv/bin/python -m benchmarks            # everything (about 6-8 minutes)
+    .venv/bin/python -m benchmarks            # everything (about 10 minutes)
     .venv/bin/python -m benchmarks --quick    # shorter runs, for a smoke test
     .venv/bin/python -m benchmarks --only api,sync
 
@@ -10,18 +10,20 @@ The results are written to docs/performance.md (and printed as they come).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import hotpath, matcher, report, sync
+from benchmarks import hotpath, matcher, report, scaleout, sync
+from benchmarks.edge import find_nginx
 from benchmarks.load import find_wrk
 from benchmarks.machine import describe
 from benchmarks.procs import ROOT, candor_serve, floor_serve, get, run_cli
 from benchmarks.report import Results
 
-PARTS = ("api", "scale", "sync", "matcher")
+PARTS = ("api", "scale", "sync", "matcher", "scaleout")
 SCALE_SERVICES = 10_000
 SYNC_SERVICES = 1_000
 
@@ -45,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     seconds = args.seconds or (2.0 if args.quick else 5.0)
 
     started = time.monotonic()
+    load_at_start = os.getloadavg()[0]
     wrk = find_wrk()
+    if "scaleout" in parts:
+        find_nginx(install=True)  # before the machine is described: it names nginx
     results = Results(machine=describe(wrk), rounds=rounds, seconds=seconds, quick=args.quick)
     _say(f"load generator: {results.machine['Load generator']}")
     with tempfile.TemporaryDirectory(prefix="candor-bench-") as scratch:
@@ -54,7 +59,15 @@ def main(argv: list[str] | None = None) -> int:
             _serve_and_measure(results, parts, wrk, work, rounds, seconds)
         if "sync" in parts:
             _sync(results, work, runs=2 if args.quick else 3)
+        if "scaleout" in parts:
+            results.scaleout = scaleout.run(
+                wrk, work, rounds=rounds, seconds=seconds, quick=args.quick, say=_say
+            )
     results.total_seconds = time.monotonic() - started
+    # Other work on the machine moves every figure: say how busy it was.
+    results.machine["Load average (1 min) at start / end"] = (
+        f"{load_at_start:.1f} / {os.getloadavg()[0]:.1f}"
+    )
     args.out.write_text(report.render(results), encoding="utf-8")
     _say(f"wrote {args.out} ({results.total_seconds:.0f} s)")
     return 0
@@ -65,7 +78,7 @@ def _serve_and_measure(
 ) -> None:
     ratings, lookups = hotpath.rating_paths(), hotpath.lookup_paths()
     with candor_serve(
-        "candor-33", f"sqlite://{work}/small.sqlite3", hotpath.FIXTURES, work
+        "candor-real", f"sqlite://{work}/small.sqlite3", hotpath.FIXTURES, work
     ) as small:
         rating_bytes = hotpath.mean_body_bytes(small, ratings)
         lookup_bytes = hotpath.mean_body_bytes(small, lookups)
@@ -90,7 +103,8 @@ def _serve_and_measure(
                         f"({', '.join(f'{r:.3f}' for r in results.api[name].ratios)}); "
                         f"vs the floor with Candor's headers {results.api_dressed[name].ratio:.3f}"
                     )
-            results.rss_mb["33 services, after the API runs"] = small.rss_mb()
+            label = f"{results.real_services} services, after the API runs"
+            results.rss_mb[label] = small.rss_mb()
         if not parts & {"scale", "matcher"}:
             return
         _say(f"scale: writing and loading {SCALE_SERVICES} services ...")
@@ -103,7 +117,7 @@ def _serve_and_measure(
             hotpath.mean_body_bytes(big, ratings + lookups)  # warm-up, as for the small one
             if "scale" in parts:
                 for name, paths in (("ratings", ratings), ("lookup", lookups)):
-                    _say(f"scale: {name}, 33 vs {SCALE_SERVICES} services ...")
+                    _say(f"scale: {name}, {results.real_services} vs {SCALE_SERVICES} services ...")
                     sides = hotpath.measure(
                         wrk, [small, big], paths, rounds=rounds, seconds=seconds
                     )
@@ -118,9 +132,9 @@ def _serve_and_measure(
             bundle_file.write_bytes(plain)
             del plain, packed
             # The real services' evidence is prose, unlike the synthetic one-liners: what
-            # 10,000 services like them would weigh, from the 33 real ones.
+            # 10,000 services like them would weigh, from the real ones.
             real = get(small.base + "/v1/bundle", {"Accept-Encoding": "gzip"})
-            results.bundle_bytes["gzip_real_33"] = len(real)
+            results.bundle_bytes["gzip_real"] = len(real)
             if "scale" in parts:
                 _say("scale: a new dataset while serving ...")
                 results.rss_mb[f"{SCALE_SERVICES:,} services, after a dataset reload"] = (

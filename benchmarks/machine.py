@@ -9,6 +9,8 @@ import platform
 import subprocess
 from pathlib import Path
 
+from benchmarks.edge import find_nginx
+
 
 def _cpu_model() -> str:
     try:
@@ -49,10 +51,16 @@ def describe(wrk: str | None) -> dict[str, str]:
         "Python": platform.python_version(),
         "Server": (
             f"uvicorn {importlib.metadata.version('uvicorn')} ({http} parser, {loop} loop), "
-            f"Starlette {importlib.metadata.version('starlette')}, one worker process"
+            f"Starlette {importlib.metadata.version('starlette')}, one worker process unless "
+            "a row says otherwise"
         ),
         "Load generator": (
             _version([wrk, "--version"]) if wrk else "httpx asyncio client (wrk unavailable)"
         ),
         "Node": _version(["node", "--version"]),
+        "Edge": (
+            _version([nginx, "-v"]).removeprefix("nginx version: ")
+            if (nginx := find_nginx())
+            else "nginx not installed"
+        ),
     }

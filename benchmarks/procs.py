@@ -90,24 +90,32 @@ def _stop(server: Server) -> None:
 
 @contextmanager
 def candor_serve(
-    name: str, database_url: str, fixtures: Path, workdir: Path, timeout: float = 180
+    name: str,
+    database_url: str,
+    fixtures: Path,
+    workdir: Path,
+    timeout: float = 180,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
-    """``candor serve`` on a free port, one worker, no access log, limiter wide open."""
+    """``candor serve`` on a free port, ``workers`` worker processes (one by default), no
+    access log, limiter wide open; ``env`` adds to its environment."""
     port = free_port()
     log = workdir / f"{name}.log"
-    env = {
+    environment = {
         **os.environ,
         "CANDOR_DATABASE_URL": database_url,
         "CANDOR_RATE_LIMIT_PER_MINUTE": UNLIMITED,
+        **(env or {}),
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
                 *(CANDOR, "serve", "--port", str(port), "--fixtures", str(fixtures)),
-                *("--no-access-log", "--log-level", "warning"),
+                *("--workers", str(workers), "--no-access-log", "--log-level", "warning"),
             ],
             cwd=workdir,
-            env=env,
+            env=environment,
             stdout=out,
             stderr=subprocess.STDOUT,
         )

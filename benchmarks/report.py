@@ -7,6 +7,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from benchmarks.hotpath import Comparison
+from benchmarks.procs import ROOT
+from benchmarks.scaleout import (
+    CACHED,
+    FROM_CACHE,
+    MIX_MAX_AGE,
+    MIX_RATE,
+    MIX_REQUESTS,
+    ONE,
+    PLAIN,
+    TWO,
+    ScaleOut,
+)
 from benchmarks.sync import SyncFigures
 
 API_TARGET = 0.85
@@ -16,6 +28,8 @@ GZIP_TARGET = 1_000_000
 LOAD_TARGET_S = 5.0
 RELOAD_TARGET_S = 1.0
 MATCH_TARGET_US = 20.0
+WORKERS_P50_TARGET = 1.5  # --workers 2 keep-alive p50, as a multiple of one worker's
+STALL_MS = 20.0  # half the shortest delayed-ACK stall (40 ms on Linux)
 
 
 @dataclass
@@ -33,6 +47,11 @@ class Results:
     big_load_s: float = float("nan")
     sync: dict[str, SyncFigures] = field(default_factory=dict)
     matcher: dict[str, Any] = field(default_factory=dict)
+    # The curated services in fixtures/ (the "real" ones, beside synthetic ones).
+    real_services: int = field(
+        default_factory=lambda: len(list((ROOT / "fixtures" / "services").glob("*.yaml")))
+    )
+    scaleout: ScaleOut | None = None
     total_seconds: float = 0.0
 
 
@@ -89,7 +108,7 @@ def _scale_rows(results: Results) -> list[str]:
     for name, compared in results.scale.items():
         rows.append(
             _row(
-                f"{_ENDPOINTS[name]}: 10,000 vs 33 services",
+                f"{_ENDPOINTS[name]}: 10,000 vs {results.real_services} services",
                 f"**{compared.ratio:.2f}** ({compared.b.rps:,.0f} vs {compared.a.rps:,.0f} req/s; "
                 f"p99 {compared.b.p99_ms:.2f} vs {compared.a.p99_ms:.2f} ms)",
                 f">= {SCALE_TARGET}",
@@ -113,14 +132,14 @@ def _scale_rows(results: Results) -> list[str]:
                 _verdict(gzip < GZIP_TARGET),
             )
         )
-    if "gzip_real_33" in results.bundle_bytes:
-        projected = results.bundle_bytes["gzip_real_33"] / 33 * 10_000
+    if "gzip_real" in results.bundle_bytes:
+        each = results.bundle_bytes["gzip_real"] / results.real_services
+        projected = each * 10_000
         rows.append(
             _row(
                 "`/v1/bundle`, gzip, projected for 10,000 services with evidence like the "
-                "33 real ones (prose, not one-liners)",
-                f"{projected / 1e6:.1f} MB ({results.bundle_bytes['gzip_real_33'] / 33:,.0f} "
-                "bytes a service)",
+                f"{results.real_services} real ones (prose, not one-liners)",
+                f"{projected / 1e6:.1f} MB ({each:,.0f} bytes a service)",
                 "< 1 MB",
                 _verdict(projected < GZIP_TARGET),
             )
@@ -189,6 +208,148 @@ def _matcher_rows(results: Results) -> list[str]:
     ]
 
 
+def _scaleout_rows(results: Results) -> list[str]:
+    out = results.scaleout
+    if out is None or ONE not in out.sides:
+        return []
+    one, two = out.sides[ONE], out.sides[TWO]
+    p50 = two.p50_ms / one.p50_ms
+    rows = [
+        _row(
+            "`candor serve --workers 2` vs 1 worker, `GET /v1/ratings/{host}`: latency p50",
+            f"**{p50:.2f}x** ({two.p50_ms:.2f} vs {one.p50_ms:.2f} ms; "
+            f"p99 {two.p99_ms:.2f} vs {one.p99_ms:.2f} ms)",
+            f"<= {WORKERS_P50_TARGET}x",
+            _verdict(p50 <= WORKERS_P50_TARGET),
+        ),
+        _row(
+            "`candor serve --workers 2` vs 1 worker: throughput",
+            f"{out.versus_one(TWO).ratio:.2f} ({two.rps:,.0f} vs {one.rps:,.0f} req/s)",
+            "reported",
+            "",
+        ),
+    ]
+    if out.single:
+        alone, pair = out.single[ONE], out.single[TWO]
+        rows.append(
+            _row(
+                "One kept-alive connection (wrk -c1): latency p50, 2 workers / 1 worker",
+                f"{pair.p50_ms:.2f} / {alone.p50_ms:.2f} ms "
+                f"({pair.rps:,.0f} / {alone.rps:,.0f} req/s)",
+                f"< {STALL_MS:g} ms",
+                _verdict(pair.p50_ms < STALL_MS),
+            )
+        )
+    for name, label in (
+        (PLAIN, "2 replicas on PostgreSQL behind nginx, no cache: throughput vs 1 worker"),
+        (CACHED, "2 replicas behind nginx with `deploy/nginx.conf`'s cache: vs 1 worker"),
+    ):
+        if name in out.sides:
+            side = out.sides[name]
+            rows.append(
+                _row(
+                    label,
+                    f"**{out.versus_one(name).ratio:.2f}** ({side.rps:,.0f} req/s, "
+                    f"p50 / p99 {side.p50_ms:.2f} / {side.p99_ms:.2f} ms)",
+                    "reported",
+                    "",
+                )
+            )
+    if out.mix is not None:
+        mix = out.mix
+        reached = ", ".join(
+            f"{count:,} x {code}" for code, count in sorted(mix.reached.items()) if count
+        )
+        rows.append(
+            _row(
+                f"nginx cache, mixed load ({mix.targets:,} distinct hosts and URLs, "
+                f"Zipf repetition): answered from the cache",
+                f"**{mix.hit_ratio:.1%}** of {mix.requests:,} requests "
+                f"({mix.distinct:,} distinct); the replicas answered {reached}",
+                "reported",
+                "",
+            )
+        )
+    if out.outage is not None:
+        down = out.outage
+        answered = down.codes[200] / down.requests
+        errors = ", ".join(
+            f"{count:,} x {code or 'no answer'}"
+            for code, count in sorted(down.codes.items())
+            if code != 200
+        )
+        rows.append(
+            _row(
+                "Outage, both replicas killed, the mixed load again: answered",
+                f"**{answered:.1%}** (stale, p50 / p99 {down.p50_ms:.2f} / {down.p99_ms:.2f} ms; "
+                f"{down.cached_answered:,} of the {down.cached_targets:,} answers cached "
+                f"before; {errors or 'no errors'})",
+                "every cached answer",
+                _verdict(down.cached_answered == down.cached_targets),
+            )
+        )
+    return rows
+
+
+def _scaleout_section(results: Results) -> list[str]:
+    out = results.scaleout
+    if out is None:
+        return []
+    lines = ["## Scale-out", ""]
+    if out.sides:
+        lines += [
+            "`GET /v1/ratings/{host}`, wrk -t1 -c32, medians over the rounds:",
+            "",
+            _row("setup", "ratings req/s", "p50 / p99 ms", "vs one worker"),
+            _row("---", "---", "---", "---"),
+        ]
+        labels = {
+            ONE: "`candor serve`, 1 worker",
+            TWO: "`candor serve --workers 2`",
+            PLAIN: "2 replicas on PostgreSQL behind nginx, no cache",
+            CACHED: "the same nginx with `deploy/nginx.conf`'s cache",
+        }
+        for name, side in out.sides.items():
+            ratio = 1.0 if name == ONE else out.versus_one(name).ratio
+            lines.append(
+                _row(
+                    labels[name],
+                    f"{side.rps:,.0f}",
+                    f"{side.p50_ms:.2f} / {side.p99_ms:.2f}",
+                    f"{ratio:.2f}",
+                )
+            )
+        lines.append("")
+    if out.mix is not None:
+        mix = out.mix
+        shares = ", ".join(
+            f"{status} {count / mix.requests:.1%}" for status, count in mix.cache.most_common()
+        )
+        lines += [
+            f"Mixed load: {mix.requests:,} requests in {mix.seconds:.0f} s over "
+            f"{mix.targets:,} targets ({mix.distinct:,} of them asked), answers kept "
+            f"{mix.max_age} s; nginx's cache status of the answers: {shares}. "
+            f"Answered without waiting for a replica ({', '.join(sorted(FROM_CACHE))}): "
+            f"{mix.hit_ratio:.1%}.",
+            "",
+        ]
+    if out.outage is not None:
+        down = out.outage
+        shares = ", ".join(
+            f"{code or 'no answer'}: {count / down.requests:.1%}"
+            for code, count in down.codes.most_common()
+        )
+        lines += [
+            f"Outage: {down.requests:,} requests, each with an Origin never seen before "
+            f"({down.origins:,} distinct); {shares}.",
+            "",
+        ]
+    lines += [f"Not measured: {reason}." for reason in out.skipped]
+    if out.skipped:
+        lines.append("")
+    return lines
+
+
 def _split(results: Results) -> str:
     """Where the hot path's gap to the floor goes, in this run."""
     parts = []
@@ -224,7 +385,9 @@ def render(results: Results) -> str:
         *_scale_rows(results),
         *_sync_rows(results),
         *_matcher_rows(results),
+        *_scaleout_rows(results),
         "",
+        *_scaleout_section(results),
         "## Machine",
         "",
         *[f"- {key}: {value}" for key, value in results.machine.items()],
@@ -236,6 +399,10 @@ def render(results: Results) -> str:
         seconds=results.seconds,
         rating_bytes=results.body_bytes.get("rating", "?"),
         lookup_bytes=results.body_bytes.get("lookup", "?"),
+        real_services=results.real_services,
+        mix_requests=f"{MIX_REQUESTS:,}",
+        mix_rate=f"{MIX_RATE:,}",
+        mix_max_age=MIX_MAX_AGE,
     ).splitlines()
     return "\n".join(lines) + "\n"
 
@@ -244,7 +411,8 @@ NOTES = """\
 ## Reading the figures
 
 - **The hot paths against the bare floor.** Candor sends more response headers than the
-  floor (`ETag`, `Cache-Control`, three `RateLimit-*`, `Vary`, `X-Content-Type-Options`);
+  floor (`ETag`, `Cache-Control`, three `RateLimit-*`, two CORS headers,
+  `X-Content-Type-Options`);
   uvicorn checks and writes each one in Python. The rows "vs the floor sending Candor's
   headers" give the floor those same headers, fixed, to tell the two costs apart.{split}
 - What was done for the hot paths (see `api/middleware.py`, `api/fastlane.py`,
@@ -277,6 +445,22 @@ NOTES = """\
   round trips per service: 32 s for 1,000 services), the fixtures are parsed with
   libyaml's parser, and on SQLite a load takes the write lock first, so a second load
   waits (busy timeout 120 s) instead of failing with "database is locked".
+- **Scale-out.** `candor serve --workers 2` used to stall: uvicorn's multi-process path
+  binds its listening socket with protocol number 0, asyncio then never turns Nagle's
+  algorithm off on the workers' connections, and on a kept-alive connection the body of
+  every answer after the first waited for the client's delayed ACK (44 ms a request; 735
+  req/s for two workers against 16,516 for one). `candor serve` now opens the socket
+  itself, with `IPPROTO_TCP` and `TCP_NODELAY`, and hands it to the workers
+  (`api/serving.py`; `tests/api/test_workers.py` fails at the old 44 ms). On this machine
+  wrk, nginx and every replica share the same two cores, so a second worker or replica
+  adds no core: the rows show what each layer costs, not how far it scales (on real
+  machines every replica brings its own cores). What multiplies on any machine is the
+  cache: a hit is answered by nginx alone, without a replica or Python. Answers carry no
+  `Vary: Origin` (the CORS headers are the same for every origin), and the edge asks the
+  replicas for gzip whatever the client said, so one entry serves every client; a
+  client without gzip gets it decompressed by nginx. Unrated hosts and URLs are 404s,
+  which the API marks `no-store`: they reach a replica every time and have nothing to
+  fall back on in an outage. What each topology is for: [deployment.md](deployment.md).
 """
 
 METHOD = """\
@@ -295,9 +479,9 @@ METHOD = """\
   ratios, latencies are medians of the per-run percentiles. The machine has two cores,
   so the load generator and the server share it: ratios are more stable than the raw
   request rates.
-- **Scale.** The 33 real services plus synthetic ones (`candor fixtures synth`) make
+- **Scale.** The {real_services} real services plus synthetic ones (`candor fixtures synth`) make
   10,000 services in SQLite; the same paths as above are sent to a server on that
-  dataset and to one on the 33 services, alternating, so the answers are identical
+  dataset and to one on the {real_services} real ones, alternating, so the answers are identical
   byte for byte and only the dataset size differs. Resident memory is VmRSS of the
   `candor serve` process from `/proc/PID/status`. The bundle sizes are those of
   `GET /v1/bundle` with and without `Accept-Encoding: gzip`.
@@ -311,17 +495,42 @@ METHOD = """\
   bundle served above, and times `matchUrl` call by call over the shared vectors plus a
   visit, a deep link and a meeting-style link for 2,000 services and as many unrated
   hosts; median over five passes, each figure the median of three Node processes.
+- **Scale-out.** The rating paths above, `wrk -t1 -c32`, sent to four setups in rotation,
+  {rounds} rounds of {seconds:g} s: `candor serve` with one worker, with `--workers 2`,
+  and two replicas (one worker each) behind nginx, without and with its cache. The
+  replicas and the workers share one PostgreSQL database. nginx is Debian's nginx-light
+  running `deploy/nginx.conf` with only the addresses and paths replaced
+  (`benchmarks/edge.py`); "no cache" is the same file with `proxy_cache off`. wrk sends no
+  Accept-Encoding and no Origin. The kept-alive row is `wrk -t1 -c1` on the two
+  `candor serve` setups.
+- **Mixed load.** 1,000 distinct targets: 500 `/v1/ratings/{{host}}` (every rated domain,
+  subdomains of them, 50 hosts no service covers) and 500 `/v1/lookup?url=` (Zoom and
+  Meet meeting links, pages on rated domains, 50 sites no service covers), asked
+  {mix_requests} times in a Zipf order (the k-th most asked target 1/k as often as the
+  first), {mix_rate} requests a second over one kept-alive connection, to a fresh nginx in
+  front of two fresh replicas that keep answers {mix_max_age} s (`CANDOR_CACHE_MAX_AGE`),
+  so that answers expire and are revalidated during the run as they would over hours
+  with the default five minutes. Accept-Encoding is spelled as Chromium (45%),
+  Firefox and Safari (35%) or a library (10%) send it, or left without gzip (10%); half
+  the requests carry an extension's Origin, one of 200. "From the cache" counts the
+  answers nginx gave without waiting for a replica (HIT, STALE, UPDATING); the replicas'
+  own counters say what reached them (a revalidation is a 304).
+- **Outage.** Both mixed-load replicas are killed (SIGKILL), every stored answer is left
+  to expire, and the first quarter of the same sequence is sent again, each request with
+  an Origin never seen before.
 
 ## Rerun
 
 ```
 make bench                                   # or: .venv/bin/python -m benchmarks
 .venv/bin/python -m benchmarks --quick       # about two minutes, rough figures
-.venv/bin/python -m benchmarks --only api    # parts: api, scale, sync, matcher
+.venv/bin/python -m benchmarks --only api    # parts: api, scale, sync, matcher, scaleout
 ```
 
 wrk comes from Debian (`apt-get install wrk`; the benchmark installs it when it runs as
 root and wrk is missing, and falls back to an httpx client otherwise). PostgreSQL figures
 need `CANDOR_TEST_POSTGRES_URL` (or `CANDOR_BENCH_POSTGRES_URL`) to name a server whose
-user may create databases; Node figures need `node` on the PATH.
+user may create databases; so do the replicas behind nginx, which also need nginx
+(`apt-get install nginx-light`; installed like wrk when missing). Node figures need
+`node` on the PATH.
 """

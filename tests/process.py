@@ -36,6 +36,7 @@ def serving(
     args: Sequence[str] = (),
     nofile: int | None = None,
     command: Sequence[str] = (CANDOR,),
+    workers: int = 1,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``candor serve`` on a free port. ``args``: more options; ``nofile``: its descriptor
     limit (soft and hard, so it cannot raise it); ``command``: another way to start
@@ -57,6 +58,8 @@ def serving(
             "--fixtures",
             str(fixtures),
             "--no-access-log",
+            "--workers",
+            str(workers),
             *args,
         ],
         cwd=workdir,

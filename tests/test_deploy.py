@@ -59,8 +59,12 @@ def test_rate_limits_are_shared_through_redis() -> None:
 def test_the_edge_cache_fronts_the_replicas() -> None:
     edge = compose()["services"]["edge"]
     assert edge["ports"] == ["8000:80"]
-    config_file = edge["volumes"][0].split(":")[0]
+    config_file, mounted = edge["volumes"][0].split(":")[:2]
+    # A whole nginx.conf, not a conf.d fragment (tests/test_nginx.py runs it).
+    assert mounted == "/etc/nginx/nginx.conf"
     config = (ROOT / config_file).read_text()
+    assert re.search(r"^events \{", config, re.MULTILINE)
+    assert re.search(r"^http \{", config, re.MULTILINE)
     assert "server api:8000" in config and "proxy_cache " in config
     assert "proxy_no_cache $http_authorization" in config
 

@@ -1,0 +1,109 @@
+"""``candor serve --workers N``: every accepted connection has Nagle's algorithm off, so
+a kept-alive connection is as fast through N worker processes as through one.
+
+The regression this guards against is not a matter of speed but of a stall: with
+``TCP_NODELAY`` off, the body of every answer after the first on a connection waits for
+the client's delayed ACK, at least 40 ms on Linux (TCP_DELACK_MIN), where a normal answer
+takes about a millisecond. The threshold below sits between the two, far from both.
+"""
+
+from __future__ import annotations
+
+import http.client
+import socket
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from api.listening import BindError, listening_socket
+from tests.process import CANDOR, serving
+
+# Half the shortest delayed-ACK stall: a median above it means the stall is back.
+STALL_MS = 20.0
+REQUESTS = 200
+
+
+def test_accepted_connections_have_nagle_off() -> None:
+    with listening_socket("127.0.0.1", 0) as listener:
+        listener.listen()
+        assert listener.proto == socket.IPPROTO_TCP
+        with socket.create_connection(listener.getsockname()) as client:
+            accepted, _ = listener.accept()
+            with accepted:
+                assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+                # asyncio sets TCP_NODELAY itself only on sockets that say IPPROTO_TCP.
+                assert accepted.proto == socket.IPPROTO_TCP
+                client.sendall(b"ping")
+                assert accepted.recv(4) == b"ping"
+
+
+def test_a_busy_address_is_a_clear_error() -> None:
+    with listening_socket("127.0.0.1", 0) as first:
+        first.listen()
+        port = first.getsockname()[1]
+        with pytest.raises(BindError, match=f"cannot listen on 127.0.0.1:{port}"):
+            listening_socket("127.0.0.1", port)
+
+
+def keep_alive_latencies(base: str, requests: int) -> list[float]:
+    """Milliseconds per request, all on one kept-alive connection."""
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    latencies = []
+    try:
+        for _ in range(requests):
+            started = time.perf_counter()
+            connection.request("GET", "/v1/ratings/zoom.us")
+            answer = connection.getresponse()
+            body = answer.read()
+            latencies.append((time.perf_counter() - started) * 1000)
+            assert answer.status == 200 and b'"slug":"zoom"' in body
+            # Still the same connection: the server did not close it.
+            assert answer.getheader("connection", "").lower() != "close"
+    finally:
+        connection.close()
+    return latencies
+
+
+def children_of(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # "pid (name) state ppid ...": the name may hold spaces, so split after it.
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_kept_alive_connections_do_not_stall(workers: int, tmp_path: Path) -> None:
+    env = {"CANDOR_RATE_LIMIT_PER_MINUTE": "1000000"}
+    database = f"sqlite://{tmp_path}/candor.sqlite3"
+    with serving(database, tmp_path, extra_env=env, workers=workers) as (base, process):
+        if workers > 1:
+            # The workers are children of the `candor serve` process.
+            assert len(children_of(process.pid)) >= workers
+        latencies = keep_alive_latencies(base, REQUESTS)
+    median = statistics.median(latencies[1:])  # the first one opened the connection
+    print(f"{workers} worker(s): median {median:.2f} ms over {REQUESTS} kept-alive requests")
+    assert median < STALL_MS, f"median {median:.1f} ms: answers wait for the delayed ACK"
+
+
+def test_workers_must_be_positive(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [CANDOR, "serve", "--workers", "0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"CANDOR_DATABASE_URL": f"sqlite://{tmp_path}/x.sqlite3", "PATH": "/usr/bin:/bin"},
+    )
+    assert done.returncode == 2
+    assert "--workers must be at least 1" in done.stderr
+    assert not (tmp_path / "x.sqlite3").exists()  # refused before touching the database
