@@ -40,7 +40,7 @@ EXPIRED_AFTER = 2.2
 # Every way of saying "gzip" must land on one entry; these are real browsers' and
 # libraries' spellings.
 GZIP_SPELLINGS = ("gzip", "gzip, deflate, br", "gzip, deflate, br, zstd", "GZIP, deflate")
-# Readiness and metrics, spelled as nginx would normalise them to.
+# Readiness and metrics, also spelled in ways nginx normalises back to those paths.
 INTERNAL_PATHS = (
     "/readyz",
     "/metrics",
