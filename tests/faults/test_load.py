@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 
 from ratings.fixtures import read_fixtures
 from tests.conftest import FIXTURES, ROOT
@@ -112,6 +113,7 @@ async def run_until(deadline: float, step: Callable[[int], Awaitable[None]]) -> 
         count += 1
 
 
+@pytest.mark.timed
 async def test_200_clients_get_answers_and_memory_stays_flat(tmp_path: Path) -> None:
     env = {"CANDOR_RATE_LIMIT_PER_MINUTE": "100000000"}
     with serving(f"sqlite://{tmp_path}/candor.sqlite3", tmp_path, extra_env=env) as (
@@ -164,6 +166,7 @@ async def test_200_clients_get_answers_and_memory_stays_flat(tmp_path: Path) -> 
     assert end <= warm + max(RSS_SLACK_BYTES, warm * RSS_SLACK_FRACTION), (warm, end)
 
 
+@pytest.mark.timed
 async def test_an_abusive_client_does_not_raise_the_others_p99(tmp_path: Path) -> None:
     env = {
         "CANDOR_RATE_LIMIT_PER_MINUTE": str(LIMIT_PER_MINUTE),
