@@ -12,7 +12,7 @@ import { BuildFailed, buildExtension, DEVELOPMENT_KEY, ensureCandor, RELEASE } f
 import { drawIcon, ICON_SIZES } from '../../scripts/icons.mjs';
 import { makeManifest } from '../../scripts/manifest.mjs';
 import { apiPattern, domainPatterns, isCovered } from '../../src/lib/permissions.js';
-import { askUrl, normaliseApiUrl, reportUrl, serviceUrl, suggestUrl, withDefaults } from '../../src/lib/settings.js';
+import { askUrl, criterionReportUrl, normaliseApiUrl, reportUrl, serviceUrl, suggestUrl, withDefaults } from '../../src/lib/settings.js';
 import { loadTestBundle } from '../support/bundle.js';
 import { EXTENSION_DIR } from '../support/paths.js';
 import { makeSigner } from '../support/signing.js';
@@ -79,8 +79,8 @@ test('API URL settings are validated and links built from them', () => {
   assert.equal(reportUrl('https://c.example', 'zoom'), 'https://c.example/services/zoom#report');
   assert.equal(suggestUrl('https://c.example', 'a.example'), 'https://c.example/suggest?host=a.example');
   assert.equal(suggestUrl('https://c.example', null), 'https://c.example/suggest');
-  assert.equal(reportUrl('https://c.example', 'zoom', 'e2ee_calls'), 'https://c.example/suggest?service=zoom&criterion=e2ee_calls');
-  assert.equal(reportUrl('https://c.example', 'a&b', 'c d'), 'https://c.example/suggest?service=a%26b&criterion=c+d');
+  assert.equal(criterionReportUrl('https://c.example', 'zoom', 'e2ee_calls'), 'https://c.example/suggest?service=zoom&criterion=e2ee_calls');
+  assert.equal(criterionReportUrl('https://c.example', 'a&b', 'c d'), 'https://c.example/suggest?service=a%26b&criterion=c+d');
   assert.equal(askUrl('https://c.example', 'zoom'), 'https://c.example/services/zoom#ask');
 });
 
