@@ -28,8 +28,6 @@ LEVELS: tuple[Level, ...] = (
     "not_applicable",
 )
 SCORED_LEVELS: tuple[ScoredLevel, ...] = ("full", "partial", "none", "no_disclosure")
-# Left out of the score: not reviewed yet, or cannot apply.
-UNSCORED_LEVELS: frozenset[str] = frozenset({"not_assessed", "not_applicable"})
 _LETTER = r"^[A-Z]$"
 
 

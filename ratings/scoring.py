@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ratings.methodology import UNSCORED_LEVELS, Grade, Level, Methodology
+from ratings.methodology import Grade, Level, Methodology
 
 _RANK = {"full": 0, "partial": 1, "none": 2, "no_disclosure": 3}
 
@@ -131,8 +131,7 @@ def assess(
             continue
         if criterion.baseline and level in cap.levels:
             capped_by.append(criterion.id)
-        if level not in UNSCORED_LEVELS:
-            sums[criterion.group].append(points[level])
+        sums[criterion.group].append(points[level])
 
     means: dict[str, Fraction | None] = {
         group: (sum(values, Fraction(0)) / len(values) if values else None)
