@@ -169,13 +169,13 @@ def source_from_json(value: Mapping[str, Any]) -> Source:
     )
 
 
+_DETAILS = {"inside", "publishers", "examined", "contact", "review_notes", "responses"}
+
+
 def service_details(service: ServiceFile) -> dict[str, Any]:
-    """What a service file says besides its criteria, as stored and served."""
-    data = service.canonical()
-    return {
-        key: data[key]
-        for key in ("inside", "publishers", "examined", "contact", "review_notes", "responses")
-    }
+    """What a service file says besides its criteria, as stored and served (only these
+    fields are dumped: the criteria, most of a file, are not needed here)."""
+    return service.model_dump(mode="json", include=_DETAILS)
 
 
 @dataclass(frozen=True)
