@@ -268,8 +268,8 @@ def cmd_suggestions_list(args: argparse.Namespace) -> int:
 async def prepare_database(fixtures_dir: Path, *, attempts: int = 8) -> None:
     """Migrate, and load the fixtures when the database has no dataset yet. Retries with
     backoff: in a deployment the database often starts after the API."""
-    from ratings.dataset import read_version
     from ratings.loader import sync_fixtures
+    from ratings.repository import read_version
 
     delay = 0.5
     for attempt in range(1, attempts + 1):

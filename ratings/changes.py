@@ -1,10 +1,11 @@
 """The change log: every grade, score and criterion-level change, newest first.
 
 Built from the two append-only history tables (``grade_change``, ``criterion_change``) and
-the release table, and held in memory beside the dataset it belongs to, so that the JSON
-feed, the Atom feeds and the /changes page answer from one consistent snapshot and reach
-every replica with the dataset version (one poll). Rows are never rewritten, so a reload
-after a load reads only the rows past the last ones seen.
+the release table (read by ``ratings.repository.read_change_log``), and held in memory
+beside the dataset it belongs to, so that the JSON feed, the Atom feeds and the /changes
+page answer from one consistent snapshot and reach every replica with the dataset version
+(one poll). Rows are never rewritten, so a reload after a load reads only the rows past
+the last ones seen.
 """
 
 from __future__ import annotations
@@ -22,6 +23,22 @@ ChangeKind = Literal["grade", "criterion"]
 # gets the same id, on every replica and in every representation (JSON, Atom, the page).
 ID_NAMESPACE = uuid.UUID("0f5b8f52-3c6e-5a8e-9d1b-6c616e646f72")
 _VERSION = re.compile(r"^[0-9a-f]{16}$")
+
+
+@dataclass(frozen=True, slots=True)
+class GradeEvent:
+    """One change of a service's grade or score (a ``grade_change`` row), as shown in its
+    history and, with the service's slug and name, in the change log."""
+
+    changed_at: dt.datetime
+    old_grade: str | None
+    new_grade: str | None
+    old_score: int | None
+    new_score: int | None
+    reason: str
+    cause: str = "evidence"
+    old_methodology_version: int | None = None
+    new_methodology_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +60,31 @@ class Change:
     new_methodology_version: int | None
     dataset_version: str
     changed_at: dt.datetime
+
+    @classmethod
+    def of_grade(
+        cls, row_id: int, slug: str, name: str | None, dataset_version: str, event: GradeEvent
+    ) -> Change:
+        """The change log's entry for a grade event of service ``slug``."""
+        return cls(
+            "grade",
+            row_id,
+            slug,
+            name,
+            None,
+            event.old_grade,
+            event.new_grade,
+            event.old_score,
+            event.new_score,
+            None,
+            None,
+            event.cause,
+            event.reason,
+            event.old_methodology_version,
+            event.new_methodology_version,
+            dataset_version,
+            event.changed_at,
+        )
 
     @property
     def id(self) -> str:
@@ -189,81 +231,3 @@ def criterion_reason(
     ):
         why = f"re-reviewed under methodology version {old_methodology} -> {new_methodology}"
     return f"{criterion}: {old or 'none'} -> {new or 'none'} ({why})"
-
-
-async def read_change_log(previous: ChangeLog | None = None) -> ChangeLog:
-    """The change log as stored, reading only the rows past ``previous``'s (rows are
-    append-only). A database whose rows went back (restored, recreated) is read whole."""
-    from ratings.models import CriterionChange, DatasetRelease, GradeChange
-
-    if previous is not None and previous.last_ids != (0, 0, 0):
-        newest = await GradeChange.all().order_by("-id").limit(1).values_list("id", flat=True)
-        if int(newest[0] if newest else 0) < previous.last_grade_id:  # type: ignore[arg-type]
-            previous = None
-    start = previous.last_ids if previous is not None else (0, 0, 0)
-    grade_rows = await GradeChange.filter(id__gt=start[0]).order_by("id").values()
-    criterion_rows = await CriterionChange.filter(id__gt=start[1]).order_by("id").values()
-    release_rows = await DatasetRelease.filter(id__gt=start[2]).order_by("id").values()
-    changes = [
-        Change(
-            "grade",
-            row["id"],
-            row["slug"],
-            row["name"],
-            None,
-            row["old_grade"],
-            row["new_grade"],
-            row["old_score"],
-            row["new_score"],
-            None,
-            None,
-            row["cause"],
-            row["reason"],
-            row["old_methodology_version"],
-            row["new_methodology_version"],
-            row["dataset_version"],
-            row["changed_at"],
-        )
-        for row in grade_rows
-    ]
-    changes += [
-        Change(
-            "criterion",
-            row["id"],
-            row["slug"],
-            row["name"],
-            row["criterion"],
-            None,
-            None,
-            None,
-            None,
-            row["old_level"],
-            row["new_level"],
-            row["cause"],
-            criterion_reason(
-                row["criterion"],
-                row["old_level"],
-                row["new_level"],
-                row["cause"],
-                row["old_methodology_version"],
-                row["new_methodology_version"],
-            ),
-            row["old_methodology_version"],
-            row["new_methodology_version"],
-            row["dataset_version"],
-            row["changed_at"],
-        )
-        for row in criterion_rows
-    ]
-    releases = [
-        Release(r["version"], r["methodology_version"], r["service_count"], r["loaded_at"])
-        for r in release_rows
-    ]
-    last_ids = (
-        grade_rows[-1]["id"] if grade_rows else start[0],
-        criterion_rows[-1]["id"] if criterion_rows else start[1],
-        release_rows[-1]["id"] if release_rows else start[2],
-    )
-    if previous is None:
-        return ChangeLog.build(changes, releases, last_ids)
-    return previous.extended(changes, releases, last_ids)

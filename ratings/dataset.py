@@ -1,19 +1,21 @@
 """The in-memory dataset: every rating, ready to answer from.
 
-Built either from the database (what the API serves) or straight from the fixture files
-(``candor bundle export``, tests); both paths produce the same ``Rating`` objects, so the
-extension's snapshot and the live API agree.
+Built either from the database (``ratings.repository.dataset_from_database``: what the API
+serves) or straight from the fixture files (``dataset_from_fixtures``: ``candor bundle
+export``, tests); both paths build their ``Rating`` objects with ``make_rating``, so the
+extension's snapshot and the live API agree. Nothing here touches the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ratings.changes import ChangeLog, read_change_log
+# GradeEvent belongs to a Rating (its history): importable from here as well.
+from ratings.changes import ChangeLog
+from ratings.changes import GradeEvent as GradeEvent
 from ratings.fixtures import FixtureSet, ServiceFile
 from ratings.matching import Match, Matcher, MeetingPattern
 from ratings.methodology import Methodology
@@ -51,26 +53,6 @@ class GroupScore:
 
 
 @dataclass(frozen=True, slots=True)
-class PatternSpec:
-    path: str
-    host: str | None
-    query: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class GradeEvent:
-    changed_at: dt.datetime
-    old_grade: str | None
-    new_grade: str | None
-    old_score: int | None
-    new_score: int | None
-    reason: str
-    cause: str = "evidence"
-    old_methodology_version: int | None = None
-    new_methodology_version: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class Rating:
     slug: str
     name: str
@@ -84,7 +66,7 @@ class Rating:
     score: int | None
     grade: str | None
     domains: tuple[str, ...]
-    meeting_patterns: tuple[PatternSpec, ...]
+    meeting_patterns: tuple[MeetingPattern, ...]
     criteria: tuple[CriterionRating, ...]
     groups: tuple[GroupScore, ...] = ()
     methodology_version: int = 0
@@ -106,7 +88,7 @@ class Rating:
 def make_rating(
     service: Mapping[str, Any],
     criteria: Mapping[str, CriterionRating],
-    patterns: Iterable[PatternSpec],
+    patterns: Iterable[MeetingPattern],
     domains: Iterable[str],
     methodology: Methodology,
     today: dt.date,
@@ -152,23 +134,6 @@ def make_rating(
     )
 
 
-def cause_of_reason(reason: str) -> str:
-    """The cause of a history row written before rows recorded it (methodology v1)."""
-    if reason in ("service added", "service removed"):
-        return reason.removeprefix("service ")
-    return "methodology" if reason == "methodology changed" else "evidence"
-
-
-def source_from_json(value: Mapping[str, Any]) -> Source:
-    return Source(
-        value["url"],
-        sys.intern(value["kind"]),
-        value["section"],
-        dt.date.fromisoformat(value["retrieved_on"]),
-        value.get("language"),
-    )
-
-
 _DETAILS = {"inside", "publishers", "examined", "contact", "review_notes", "responses"}
 
 
@@ -207,12 +172,7 @@ class Dataset:
         by_slug = {rating.slug: rating for rating in ordered}
         matcher = Matcher(
             {slug: rating.domains for slug, rating in by_slug.items()},
-            {
-                slug: [
-                    MeetingPattern.compile(p.path, p.host, p.query) for p in rating.meeting_patterns
-                ]
-                for slug, rating in by_slug.items()
-            },
+            {slug: rating.meeting_patterns for slug, rating in by_slug.items()},
         )
         return cls(
             version,
@@ -220,7 +180,7 @@ class Dataset:
             by_slug,
             loaded_at,
             matcher,
-            today or _today(),
+            today or utc_today(),
             row_keys or {},
             changes or ChangeLog(),
         )
@@ -232,7 +192,7 @@ class Dataset:
         return self.matcher.match_host(host)
 
 
-def _today() -> dt.date:
+def utc_today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
@@ -242,7 +202,7 @@ def is_stale(reviewed_on: dt.date, methodology: Methodology, today: dt.date) -> 
 
 def dataset_from_fixtures(fixtures: FixtureSet, today: dt.date | None = None) -> Dataset:
     """The dataset the files describe, graded, without a database."""
-    today = today or _today()
+    today = today or utc_today()
     ratings = []
     for service in fixtures.services.values():
         fields = {
@@ -269,142 +229,10 @@ def dataset_from_fixtures(fixtures: FixtureSet, today: dt.date | None = None) ->
             )
             for cid, e in service.criteria.items()
         }
-        patterns = [PatternSpec(p.path, p.host, p.query) for p in service.meeting_patterns]
+        patterns = [spec.compile() for spec in service.meeting_patterns]
         ratings.append(
             make_rating(fields, criteria, patterns, service.domains, fixtures.methodology, today)
         )
     return Dataset.build(
         fixtures.version, fixtures.methodology, ratings, dt.datetime.now(dt.UTC), today
     )
-
-
-# Services whose criteria are read from the database in one query.
-_WINDOW = 1000
-
-
-async def read_version() -> str | None:
-    """The loaded dataset's version: one small query, cheap enough to poll."""
-    from ratings.models import Dataset as DatasetRow
-
-    rows = await DatasetRow.filter(id=1).values_list("version", flat=True)
-    return str(rows[0]) if rows else None
-
-
-def _row_key(row: Mapping[str, object]) -> Hashable:
-    # A service's row changes (updated_at at least) whenever the loader rewrites or
-    # regrades it, and every new grade-history row comes with such a change: an equal
-    # key means an equal Rating, history included.
-    return (row["id"], row["digest"], row["grade"], row["score"], row["updated_at"])
-
-
-async def dataset_from_database(
-    today: dt.date | None = None, previous: Dataset | None = None
-) -> Dataset | None:
-    """The dataset as loaded in the database, or None when nothing was ever loaded.
-
-    With ``previous`` (the dataset being served), the Ratings of services whose rows did
-    not change are reused rather than read again: a reload after a small edit then reads
-    a few rows, and the replica holds one copy of the unchanged services, not two, while
-    the new dataset is built beside the old one.
-    """
-    from ratings.models import CriterionAssessment, Domain, GradeChange, MeetingPattern, Service
-    from ratings.models import Dataset as DatasetRow
-
-    today = today or _today()
-    row = await DatasetRow.filter(id=1).first()
-    if row is None:
-        return None
-    methodology = Methodology.model_validate(row.methodology)
-    services = await Service.all().values()
-    keys = {s["slug"]: _row_key(s) for s in services}
-    reused: dict[str, Rating] = {}
-    if previous is not None and previous.built_on == today and previous.methodology == methodology:
-        reused = {
-            slug: previous.ratings[slug]
-            for slug, key in keys.items()
-            if previous.row_keys.get(slug) == key
-        }
-    fresh = [s for s in services if s["slug"] not in reused]
-    ids = sorted(s["id"] for s in fresh)
-    slugs = sorted(s["slug"] for s in fresh)
-    domains: dict[int, list[str]] = {}
-    patterns: dict[int, list[PatternSpec]] = {}
-    criteria: dict[int, dict[str, CriterionRating]] = {}
-    history: dict[str, list[GradeEvent]] = {}
-    # In windows of services: the rows of all criteria at once (11 per service, as dicts,
-    # lists and strings from the driver) made the peak memory of a 10,000-service load
-    # about twice that of the dataset they build. Criterion ids and levels are a handful
-    # of distinct strings, interned so that 110,000 rows share them.
-    for start in range(0, len(ids), _WINDOW):
-        window = ids[start : start + _WINDOW]
-        for service_id, name in (
-            await Domain.filter(service_id__in=window)
-            .order_by("id")
-            .values_list("service_id", "name")
-        ):
-            domains.setdefault(service_id, []).append(name)
-        for service_id, host, path, query in (
-            await MeetingPattern.filter(service_id__in=window)
-            .order_by("service_id", "position")
-            .values_list("service_id", "host", "path", "query")
-        ):
-            patterns.setdefault(service_id, []).append(PatternSpec(path, host, tuple(query)))
-        for (
-            service_id,
-            cid,
-            level,
-            evidence,
-            sources,
-            period,
-            silent,
-        ) in await CriterionAssessment.filter(service_id__in=window).values_list(
-            "service_id",
-            "criterion",
-            "level",
-            "evidence",
-            "sources",
-            "latest_period_end",
-            "official_silent",
-        ):
-            cid = sys.intern(cid)
-            criteria.setdefault(service_id, {})[cid] = CriterionRating(
-                cid,
-                sys.intern(level),
-                evidence or None,
-                tuple(source_from_json(source) for source in sources),
-                period,
-                official_silent=bool(silent),
-            )
-    for start in range(0, len(slugs), _WINDOW):
-        for event in (
-            await GradeChange.filter(slug__in=slugs[start : start + _WINDOW])
-            .order_by("changed_at", "id")
-            .values()
-        ):
-            history.setdefault(event["slug"], []).append(
-                GradeEvent(
-                    event["changed_at"],
-                    event["old_grade"],
-                    event["new_grade"],
-                    event["old_score"],
-                    event["new_score"],
-                    event["reason"],
-                    event["cause"] or cause_of_reason(event["reason"]),
-                    event["old_methodology_version"],
-                    event["new_methodology_version"],
-                )
-            )
-    ratings = list(reused.values()) + [
-        make_rating(
-            s,
-            criteria.get(s["id"], {}),
-            patterns.get(s["id"], ()),
-            domains.get(s["id"], ()),
-            methodology,
-            today,
-            history.get(s["slug"], ()),
-        )
-        for s in fresh
-    ]
-    changes = await read_change_log(previous.changes if previous is not None else None)
-    return Dataset.build(row.version, methodology, ratings, row.loaded_at, today, keys, changes)

@@ -1,6 +1,12 @@
 """Database models (Tortoise ORM). The fixture files are the source of truth; these
 tables hold the loaded dataset, its grade history and the dataset version that tells
-every API replica when to rebuild its in-memory index."""
+every API replica when to rebuild its in-memory index.
+
+The rating domain's classes are named ``...Row``: they are rows of a table, not the domain
+objects of the same names (``ratings.dataset.Dataset``, ``ratings.matching.MeetingPattern``),
+and only ``ratings.repository`` reads or writes them. The table names are fixed by
+``Meta.table``, so a class name never reaches the schema (migration 0004 only renamed the
+classes in the migration state)."""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 
-class Service(Model):
+class ServiceRow(Model):
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=80)
@@ -31,10 +37,10 @@ class Service(Model):
         table = "service"
 
 
-class Domain(Model):
+class DomainRow(Model):
     id = fields.IntField(primary_key=True)
-    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
-        "models.Service", related_name="domains", on_delete=fields.CASCADE
+    service: fields.ForeignKeyRelation[ServiceRow] = fields.ForeignKeyField(
+        "models.ServiceRow", related_name="domains", on_delete=fields.CASCADE
     )
     name = fields.CharField(max_length=253, unique=True)
 
@@ -42,10 +48,10 @@ class Domain(Model):
         table = "domain"
 
 
-class MeetingPattern(Model):
+class MeetingPatternRow(Model):
     id = fields.IntField(primary_key=True)
-    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
-        "models.Service", related_name="meeting_patterns", on_delete=fields.CASCADE
+    service: fields.ForeignKeyRelation[ServiceRow] = fields.ForeignKeyField(
+        "models.ServiceRow", related_name="meeting_patterns", on_delete=fields.CASCADE
     )
     position = fields.IntField()
     host = fields.CharField(max_length=255, null=True)
@@ -56,10 +62,10 @@ class MeetingPattern(Model):
         table = "meeting_pattern"
 
 
-class CriterionAssessment(Model):
+class CriterionAssessmentRow(Model):
     id = fields.IntField(primary_key=True)
-    service: fields.ForeignKeyRelation[Service] = fields.ForeignKeyField(
-        "models.Service", related_name="criteria", on_delete=fields.CASCADE
+    service: fields.ForeignKeyRelation[ServiceRow] = fields.ForeignKeyField(
+        "models.ServiceRow", related_name="criteria", on_delete=fields.CASCADE
     )
     criterion = fields.CharField(max_length=64)
     level = fields.CharField(max_length=16)
@@ -76,7 +82,7 @@ class CriterionAssessment(Model):
         unique_together = (("service", "criterion"),)
 
 
-class GradeChange(Model):
+class GradeChangeRow(Model):
     """One row each time a service's grade or score changes, kept after the service is
     removed (it names the service by slug), so the history is never rewritten."""
 
@@ -101,10 +107,10 @@ class GradeChange(Model):
         table = "grade_change"
 
 
-class CriterionChange(Model):
+class CriterionChangeRow(Model):
     """One row each time a criterion's level moves on a service that stays (a service
-    added or removed is one GradeChange, not eleven of these). Kept by slug, like
-    GradeChange, and never rewritten: the change feed is built from both."""
+    added or removed is one GradeChangeRow, not eleven of these). Kept by slug, like
+    GradeChangeRow, and never rewritten: the change feed is built from both."""
 
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=64, db_index=True)
@@ -124,7 +130,7 @@ class CriterionChange(Model):
         table = "criterion_change"
 
 
-class DatasetRelease(Model):
+class DatasetReleaseRow(Model):
     """One row per load that changed the dataset version: what ``since=<version>`` on the
     change feed resolves against, and the list of published releases."""
 
@@ -138,7 +144,7 @@ class DatasetRelease(Model):
         table = "dataset_release"
 
 
-class Dataset(Model):
+class DatasetVersionRow(Model):
     """A single row: the version of the loaded dataset and the methodology it was graded by."""
 
     id = fields.IntField(primary_key=True)

@@ -13,7 +13,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from ratings.dataset import Dataset, dataset_from_database, read_version
+from ratings.dataset import Dataset
+from ratings.repository import dataset_from_database, read_version
 from ratings.singleflight import SingleFlight
 
 log = logging.getLogger("candor.readpath")

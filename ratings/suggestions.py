@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ratings.dataset import Dataset
 from ratings.matching import InvalidInput, normalise_host
+from ratings.models import Suggestion
 
 MIN_MESSAGE = 10
 MAX_MESSAGE = 2000
@@ -100,8 +101,6 @@ def validate(form: Mapping[str, str], dataset: Dataset | None) -> SuggestionInpu
 
 
 async def store(suggestion: SuggestionInput, dataset_version: str | None) -> int:
-    from ratings.models import Suggestion
-
     row = await Suggestion.create(
         created_at=dt.datetime.now(dt.UTC),
         service=suggestion.service,
@@ -118,8 +117,6 @@ async def list_suggestions(
     limit: int = 50, since: dt.datetime | None = None, service: str | None = None
 ) -> list[StoredSuggestion]:
     """The newest suggestions first."""
-    from ratings.models import Suggestion
-
     query = Suggestion.all()
     if since is not None:
         query = query.filter(created_at__gte=since)

@@ -11,7 +11,7 @@ from typing import Any
 
 from ratings.dataset import dataset_from_fixtures
 from ratings.fixtures import FixtureProblem, FixtureSet
-from ratings.matching import InvalidInput, MeetingPattern, parse_url
+from ratings.matching import InvalidInput, parse_url
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,12 @@ def read_vectors(path: Path) -> list[Vector]:
 
 def check_vectors(fixtures: FixtureSet, path: Path) -> list[FixtureProblem]:
     dataset = dataset_from_fixtures(fixtures)
-    # Only a pattern pinned to a host can claim another service's URL; compiled once.
+    # Only a pattern pinned to a host can claim another service's URL.
     pinned = [
-        (slug, MeetingPattern.compile(p.path, p.host, p.query))
+        (slug, pattern)
         for slug, rating in dataset.ratings.items()
-        for p in rating.meeting_patterns
-        if p.host is not None
+        for pattern in rating.meeting_patterns
+        if pattern.host is not None
     ]
     problems: list[FixtureProblem] = []
     for index, case in enumerate(read_vectors(path)):

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 import pytest
 
 from ratings.fixtures import read_fixtures
-from ratings.loader import _LOAD_LOCK_KEY
+from ratings.repository import LOAD_LOCK_KEY as _LOAD_LOCK_KEY
 from tests.conftest import FIXTURES, POSTGRES_URL, ROOT, copy_real_fixtures, edit_service, set_level
 from tests.faults.dbstate import candor_env, load, read_state, sqlite_path, synth
 from tests.process import CANDOR

@@ -12,11 +12,11 @@ import pytest
 import yaml
 from tortoise.context import TortoiseContext
 
-from ratings.changes import BadSince, ChangeLog, read_change_log
-from ratings.dataset import dataset_from_database
+from ratings.changes import BadSince, ChangeLog
 from ratings.fixtures import read_fixtures
 from ratings.loader import sync_fixtures
-from ratings.models import CriterionChange, DatasetRelease, GradeChange
+from ratings.models import CriterionChangeRow, DatasetReleaseRow, GradeChangeRow
+from ratings.repository import dataset_from_database, read_change_log
 from tests.conftest import edit_service, set_level
 
 SLUG = "synth-00001"
@@ -41,14 +41,14 @@ async def test_a_moved_level_writes_one_criterion_row_and_a_release(
     directory = make_fixtures(3)
     first = await sync_fixtures(read_fixtures(directory))
     # A new service is one grade row ("service added"), never eleven level rows.
-    assert await CriterionChange.all().count() == 0
-    assert await DatasetRelease.all().values_list("version", flat=True) == [first.version_after]
+    assert await CriterionChangeRow.all().count() == 0
+    assert await DatasetReleaseRow.all().values_list("version", flat=True) == [first.version_after]
 
     old = _level(directory, SLUG, "e2ee_calls")
     new = _other(old)
     _set(directory, SLUG, "e2ee_calls", new)
     second = await sync_fixtures(read_fixtures(directory))
-    rows = await CriterionChange.all().values()
+    rows = await CriterionChangeRow.all().values()
     assert [(r["slug"], r["criterion"], r["old_level"], r["new_level"]) for r in rows] == [
         (SLUG, "e2ee_calls", old, new)
     ]
@@ -57,13 +57,13 @@ async def test_a_moved_level_writes_one_criterion_row_and_a_release(
     assert row["dataset_version"] == second.version_after
     assert row["name"] == read_fixtures(directory).services[SLUG].name
     assert (row["old_methodology_version"], row["new_methodology_version"]) == (2, 2)
-    releases = await DatasetRelease.all().order_by("id").values_list("version", flat=True)
+    releases = await DatasetReleaseRow.all().order_by("id").values_list("version", flat=True)
     assert releases == [first.version_after, second.version_after]
 
     # Loading the same files again writes no row of any kind.
     await sync_fixtures(read_fixtures(directory))
-    assert await CriterionChange.all().count() == 1
-    assert await DatasetRelease.all().count() == 2
+    assert await CriterionChangeRow.all().count() == 1
+    assert await DatasetReleaseRow.all().count() == 2
 
 
 async def test_a_level_change_that_keeps_the_grade_is_still_recorded(
@@ -73,7 +73,7 @@ async def test_a_level_change_that_keeps_the_grade_is_still_recorded(
     but the feed must still show both criterion changes."""
     directory = make_fixtures(2)
     await sync_fixtures(read_fixtures(directory))
-    grade_rows = await GradeChange.all().count()
+    grade_rows = await GradeChangeRow.all().count()
 
     def swap(data: dict[str, Any]) -> None:
         set_level(data["criteria"]["e2ee_calls"], "full")
@@ -85,14 +85,14 @@ async def test_a_level_change_that_keeps_the_grade_is_still_recorded(
 
     edit_service(directory, SLUG, before)
     await sync_fixtures(read_fixtures(directory))
-    grade_rows = await GradeChange.all().count()
-    levels_before = await CriterionChange.all().count()
+    grade_rows = await GradeChangeRow.all().count()
+    levels_before = await CriterionChangeRow.all().count()
     edit_service(directory, SLUG, swap)
     report = await sync_fixtures(read_fixtures(directory))
     change = next(c for c in report.changes if c.slug == SLUG)
     assert not change.grade_changed
-    assert await GradeChange.all().count() == grade_rows
-    moved = await CriterionChange.filter(id__gt=levels_before).values_list(
+    assert await GradeChangeRow.all().count() == grade_rows
+    moved = await CriterionChangeRow.filter(id__gt=levels_before).values_list(
         "criterion", "old_level", "new_level"
     )
     assert sorted(moved) == [
@@ -111,7 +111,7 @@ async def test_a_load_that_moves_the_methodology_marks_level_changes_as_re_revie
     old = _level(directory, SLUG, "account_security")
     _set(directory, SLUG, "account_security", _other(old))
     await sync_fixtures(read_fixtures(directory))
-    row = await CriterionChange.get(slug=SLUG)
+    row = await CriterionChangeRow.get(slug=SLUG)
     assert row.cause == "methodology"
     assert (row.old_methodology_version, row.new_methodology_version) == (2, 3)
     log = await read_change_log()

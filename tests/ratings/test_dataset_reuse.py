@@ -8,9 +8,10 @@ from pathlib import Path
 
 from tortoise.context import TortoiseContext
 
-from ratings.dataset import Dataset, dataset_from_database
+from ratings.dataset import Dataset
 from ratings.fixtures import read_fixtures
 from ratings.loader import sync_fixtures
+from ratings.repository import dataset_from_database
 from tests.conftest import edit_service, set_level
 
 

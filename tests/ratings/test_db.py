@@ -102,7 +102,7 @@ def test_a_methodology_v1_database_upgrades_in_place(backend: str, tmp_path: Pat
         async def read() -> list[Any]:
             from tortoise import Tortoise
 
-            from ratings.dataset import cause_of_reason
+            from ratings.repository import cause_of_reason
 
             await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
             try:

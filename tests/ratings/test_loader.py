@@ -7,29 +7,30 @@ from typing import Any
 import pytest
 from tortoise.context import TortoiseContext
 
-from ratings.dataset import dataset_from_database, dataset_from_fixtures
+from ratings.dataset import dataset_from_fixtures
 from ratings.fixtures import FixtureErrors, read_fixtures
 from ratings.loader import plan_sync, sync_fixtures
 from ratings.models import (
-    CriterionAssessment,
-    Dataset,
-    Domain,
-    GradeChange,
-    MeetingPattern,
-    Service,
+    CriterionAssessmentRow,
+    DatasetVersionRow,
+    DomainRow,
+    GradeChangeRow,
+    MeetingPatternRow,
+    ServiceRow,
 )
+from ratings.repository import dataset_from_database
 from tests.conftest import FIXTURES, edit_service, set_level
 
 
 async def snapshot() -> dict[str, Any]:
     """Everything in the database, to compare before and after."""
     return {
-        "services": await Service.all().order_by("slug").values(),
-        "domains": await Domain.all().order_by("name").values(),
-        "patterns": await MeetingPattern.all().order_by("id").values(),
-        "criteria": await CriterionAssessment.all().order_by("id").values(),
-        "history": await GradeChange.all().order_by("id").values(),
-        "dataset": await Dataset.all().values(),
+        "services": await ServiceRow.all().order_by("slug").values(),
+        "domains": await DomainRow.all().order_by("name").values(),
+        "patterns": await MeetingPatternRow.all().order_by("id").values(),
+        "criteria": await CriterionAssessmentRow.all().order_by("id").values(),
+        "history": await GradeChangeRow.all().order_by("id").values(),
+        "dataset": await DatasetVersionRow.all().values(),
     }
 
 
@@ -71,13 +72,13 @@ async def test_removed_file_removes_its_service(
     (directory / "services" / "synth-00001.yaml").unlink()
     report = await sync_fixtures(read_fixtures(directory))
     assert [(c.slug, c.kind) for c in report.changes] == [("synth-00001", "removed")]
-    assert sorted(await Service.all().values_list("slug", flat=True)) == [
+    assert sorted(await ServiceRow.all().values_list("slug", flat=True)) == [
         "synth-00000",
         "synth-00002",
     ]
-    assert await Domain.filter(name__startswith="synth00001").count() == 0
-    assert await CriterionAssessment.all().count() == 2 * 11
-    removal = await GradeChange.filter(slug="synth-00001").order_by("-id").first()
+    assert await DomainRow.filter(name__startswith="synth00001").count() == 0
+    assert await CriterionAssessmentRow.all().count() == 2 * 11
+    removal = await GradeChangeRow.filter(slug="synth-00001").order_by("-id").first()
     assert removal is not None and removal.new_grade is None and removal.reason == "service removed"
 
 
@@ -86,7 +87,7 @@ async def test_grade_change_records_history_with_the_criteria_that_moved(
 ) -> None:
     directory = make_fixtures(2)
     await sync_fixtures(read_fixtures(directory))
-    old = await Service.get(slug="synth-00000")
+    old = await ServiceRow.get(slug="synth-00000")
 
     def all_none(data: dict) -> None:
         for entry in data["criteria"].values():
@@ -99,9 +100,9 @@ async def test_grade_change_records_history_with_the_criteria_that_moved(
     report = await sync_fixtures(fixtures)
     [change] = report.changes
     assert change.kind == "changed" and change.new_grade == "F" and change.new_score == 0
-    new = await Service.get(slug="synth-00000")
+    new = await ServiceRow.get(slug="synth-00000")
     assert (new.grade, new.score) == ("F", 0)
-    events = await GradeChange.filter(slug="synth-00000").order_by("id")
+    events = await GradeChangeRow.filter(slug="synth-00000").order_by("id")
     assert len(events) == 2
     assert (events[1].old_grade, events[1].new_grade, events[1].old_score) == (
         old.grade,
@@ -131,8 +132,8 @@ async def test_editing_evidence_only_writes_no_history(
     )
     report = await sync_fixtures(read_fixtures(directory))
     assert [c.kind for c in report.changes] == ["changed"]
-    assert await GradeChange.filter(slug="synth-00000").count() == 1
-    entry = await CriterionAssessment.get(service__slug="synth-00000", criterion="e2ee_calls")
+    assert await GradeChangeRow.filter(slug="synth-00000").count() == 1
+    entry = await CriterionAssessmentRow.get(service__slug="synth-00000", criterion="e2ee_calls")
     assert entry.evidence == "Rewritten evidence, same level as before."
 
 
@@ -175,16 +176,16 @@ async def test_a_failure_inside_the_transaction_rolls_everything_back(
     edit_service(directory, "synth-00000", lambda d: d.update(name="First write"))
     edit_service(directory, "synth-00002", lambda d: d.update(name="Second write"))
 
-    import ratings.loader as loader
+    import ratings.repository.writes as writes
 
     seen_inside: list[str] = []
 
     async def failing_last_write(*args: Any, **kwargs: Any) -> None:
         # Every service row has been rewritten by now (bulk statements): fail the last step.
-        seen_inside.extend(await Service.all().order_by("slug").values_list("name", flat=True))
+        seen_inside.extend(await ServiceRow.all().order_by("slug").values_list("name", flat=True))
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(loader, "_write_dataset_row", failing_last_write)
+    monkeypatch.setattr(writes, "write_dataset_version", failing_last_write)
     with pytest.raises(RuntimeError, match="disk full"):
         await sync_fixtures(read_fixtures(directory))
     assert "First write" in seen_inside and "Second write" in seen_inside
@@ -212,10 +213,10 @@ async def test_methodology_change_regrades_without_file_changes(
     }
     assert all(c.new_grade == "A" for c in regraded)
     assert all(c.reason(2, 3) == "methodology version 2 -> 3" for c in regraded)
-    rows = await GradeChange.filter(cause="methodology").values()
+    rows = await GradeChangeRow.filter(cause="methodology").values()
     assert {r["slug"] for r in rows} == {c.slug for c in regraded}
     assert all((r["old_methodology_version"], r["new_methodology_version"]) == (2, 3) for r in rows)
-    row = await Dataset.get(id=1)
+    row = await DatasetVersionRow.get(id=1)
     assert row.version == fixtures.version and row.methodology["grading"]["thresholds"]["A"] == 0
     loaded = await dataset_from_database()
     assert loaded is not None
@@ -255,5 +256,5 @@ async def test_evidence_change_under_a_new_methodology_names_both(
     reason = change.reason(report.methodology_before, report.methodology_after)
     assert reason.startswith("methodology version 2 -> 3; ")
     assert change.cause(2, 3) == "evidence"
-    [row] = await GradeChange.filter(slug="synth-00001", cause="evidence").values()
+    [row] = await GradeChangeRow.filter(slug="synth-00001", cause="evidence").values()
     assert row["reason"] == reason
