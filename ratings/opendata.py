@@ -30,7 +30,7 @@ CSV_NAME = "dataset.csv"
 JSON_NAME = "dataset.json"
 PACKAGE_NAME = "datapackage.json"
 # Several URLs (or kinds) in one CSV cell are separated by one space: a fixture URL can
-# hold no space (ratings/fixtures.py refuses it), so the split is unambiguous.
+# hold no space (ratings/fixtures refuses it), so the split is unambiguous.
 LIST_SEPARATOR = " "
 
 

@@ -1,5 +1,5 @@
 """A reload lends the unchanged services of the dataset being served to the new one
-(ratings/dataset.py): the result must equal a dataset read from scratch."""
+(ratings/repository/reads.py): the result must equal a dataset read from scratch."""
 
 from __future__ import annotations
 
