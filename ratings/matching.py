@@ -42,24 +42,37 @@ def normalise_host(raw: str) -> str:
     """
     if len(raw) > MAX_URL_LENGTH or _FORBIDDEN.search(raw):
         raise InvalidInput("host contains forbidden characters or is too long")
-    host = raw
-    if host.startswith("["):
+    if raw.startswith("["):
         raise InvalidInput("IP literals are not rated")
-    if ":" in host:
-        host, _, port = host.rpartition(":")
-        _check_port(port)
-    if "%" in host:
-        try:
-            host = unquote(host, errors="strict")
-        except UnicodeDecodeError:
-            raise InvalidInput("host has invalid percent-encoding") from None
-        if _FORBIDDEN.search(host):
-            raise InvalidInput("host contains forbidden characters")
-    if host.endswith("."):
-        host = host[:-1]
+    host = _unescape(_without_port(raw)).removesuffix(".")
     if not host:
         raise InvalidInput("empty host")
     host = host.lower() if host.isascii() else _to_ascii(host)
+    _check_labels(host)
+    return host
+
+
+def _without_port(host: str) -> str:
+    if ":" in host:
+        host, _, port = host.rpartition(":")
+        _check_port(port)
+    return host
+
+
+def _unescape(host: str) -> str:
+    """Percent-escapes decoded; what they decode to is held to the same rules."""
+    if "%" not in host:
+        return host
+    try:
+        host = unquote(host, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidInput("host has invalid percent-encoding") from None
+    if _FORBIDDEN.search(host):
+        raise InvalidInput("host contains forbidden characters")
+    return host
+
+
+def _check_labels(host: str) -> None:
     if len(host) > MAX_HOST_LENGTH:
         raise InvalidInput("host is longer than 253 characters")
     labels = host.split(".")
@@ -71,7 +84,6 @@ def normalise_host(raw: str) -> str:
         raise InvalidInput("IP addresses are not rated")
     if labels[-1] == "localhost":
         raise InvalidInput("localhost is not rated")
-    return host
 
 
 # Characters that would end or change the host inside ``http://<host>/``: a label with

@@ -22,7 +22,7 @@ import calendar
 import datetime as dt
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from ratings.methodology import Grade, Level, Methodology
@@ -97,6 +97,63 @@ def counted_level(
     return level
 
 
+@dataclass
+class _Tally:
+    """The criteria of one service, counted: points by group, and the counts that decide
+    whether it is graded yet."""
+
+    sums: dict[str, list[Fraction]]
+    counted: dict[str, Level] = field(default_factory=dict)
+    applicable: int = 0
+    not_assessed: int = 0
+    capped_by: list[str] = field(default_factory=list)
+
+    @property
+    def share(self) -> float:
+        return self.not_assessed / self.applicable if self.applicable else 1.0
+
+
+def _tally(
+    levels: Mapping[str, Level],
+    methodology: Methodology,
+    periods: Mapping[str, dt.date | None],
+    reviewed_on: dt.date | None,
+) -> _Tally:
+    # Exact fractions: a score of 84.5 must round to 85 on every machine, in every language.
+    points = {level: Fraction(str(value)) for level, value in methodology.levels.items()}
+    tally = _Tally({group.id: [] for group in methodology.groups})
+    cap = methodology.grading.baseline_cap
+    for criterion in methodology.criteria:
+        level = counted_level(
+            criterion.id, levels[criterion.id], periods.get(criterion.id), reviewed_on, methodology
+        )
+        tally.counted[criterion.id] = level
+        if level == "not_applicable":
+            continue
+        tally.applicable += 1
+        if level == "not_assessed":
+            tally.not_assessed += 1
+            continue
+        if criterion.baseline and level in cap.levels:
+            tally.capped_by.append(criterion.id)
+        tally.sums[criterion.group].append(points[level])
+    return tally
+
+
+def _weighted_mean(
+    means: Mapping[str, Fraction | None], methodology: Methodology
+) -> Fraction | None:
+    """The weighted mean of the groups that have a mean, or None when none has."""
+    weighted = total_weight = Fraction(0)
+    for group in methodology.groups:
+        mean = means[group.id]
+        if mean is not None:
+            weight = Fraction(str(group.weight))
+            weighted += weight * mean
+            total_weight += weight
+    return weighted / total_weight if total_weight else None
+
+
 def assess(
     levels: Mapping[str, Level],
     methodology: Methodology,
@@ -109,50 +166,23 @@ def assess(
     missing = [c.id for c in methodology.criteria if c.id not in levels]
     if missing:
         raise ValueError(f"no level for criteria: {', '.join(missing)}")
-    periods = periods or {}
-
-    # Exact fractions: a score of 84.5 must round to 85 on every machine, in every language.
-    points = {level: Fraction(str(value)) for level, value in methodology.levels.items()}
-    sums: dict[str, list[Fraction]] = {group.id: [] for group in methodology.groups}
-    counted: dict[str, Level] = {}
-    applicable = not_assessed = 0
-    capped_by: list[str] = []
-    cap = methodology.grading.baseline_cap
-    for criterion in methodology.criteria:
-        level = counted_level(
-            criterion.id, levels[criterion.id], periods.get(criterion.id), reviewed_on, methodology
-        )
-        counted[criterion.id] = level
-        if level == "not_applicable":
-            continue
-        applicable += 1
-        if level == "not_assessed":
-            not_assessed += 1
-            continue
-        if criterion.baseline and level in cap.levels:
-            capped_by.append(criterion.id)
-        sums[criterion.group].append(points[level])
-
+    tally = _tally(levels, methodology, periods or {}, reviewed_on)
     means: dict[str, Fraction | None] = {
         group: (sum(values, Fraction(0)) / len(values) if values else None)
-        for group, values in sums.items()
+        for group, values in tally.sums.items()
     }
-    share = not_assessed / applicable if applicable else 1.0
-    if applicable == 0 or share > methodology.grading.review_in_progress_share:
-        return Assessment(None, None, True, tuple(capped_by), means, counted, share)
-
-    weighted = total_weight = Fraction(0)
-    for group in methodology.groups:
-        mean = means[group.id]
-        if mean is not None:
-            weight = Fraction(str(group.weight))
-            weighted += weight * mean
-            total_weight += weight
-    if total_weight == 0:
-        return Assessment(None, None, True, tuple(capped_by), means, counted, share)
-    score = round_half_up(weighted / total_weight)
+    capped_by, share = tuple(tally.capped_by), tally.share
+    mean = _weighted_mean(means, methodology)
+    if (
+        tally.applicable == 0
+        or share > methodology.grading.review_in_progress_share
+        or mean is None
+    ):
+        return Assessment(None, None, True, capped_by, means, tally.counted, share)
+    score = round_half_up(mean)
     grade = grade_for(score, methodology)
     order = methodology.grades
+    cap = methodology.grading.baseline_cap
     if capped_by and order.index(grade) < order.index(cap.grade):
         grade = cap.grade
-    return Assessment(score, grade, False, tuple(capped_by), means, counted, share)
+    return Assessment(score, grade, False, capped_by, means, tally.counted, share)
