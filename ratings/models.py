@@ -37,11 +37,17 @@ class ServiceRow(Model):
         table = "service"
 
 
+def _part_of_service(related_name: str) -> fields.ForeignKeyRelation[ServiceRow]:
+    """The link from a row that is part of a service (a domain, a meeting pattern, a
+    criterion): it goes when the service goes."""
+    return fields.ForeignKeyField(
+        "models.ServiceRow", related_name=related_name, on_delete=fields.CASCADE
+    )
+
+
 class DomainRow(Model):
     id = fields.IntField(primary_key=True)
-    service: fields.ForeignKeyRelation[ServiceRow] = fields.ForeignKeyField(
-        "models.ServiceRow", related_name="domains", on_delete=fields.CASCADE
-    )
+    service: fields.ForeignKeyRelation[ServiceRow] = _part_of_service("domains")
     name = fields.CharField(max_length=253, unique=True)
 
     class Meta:
@@ -50,9 +56,7 @@ class DomainRow(Model):
 
 class MeetingPatternRow(Model):
     id = fields.IntField(primary_key=True)
-    service: fields.ForeignKeyRelation[ServiceRow] = fields.ForeignKeyField(
-        "models.ServiceRow", related_name="meeting_patterns", on_delete=fields.CASCADE
-    )
+    service: fields.ForeignKeyRelation[ServiceRow] = _part_of_service("meeting_patterns")
     position = fields.IntField()
     host = fields.CharField(max_length=255, null=True)
     path = fields.CharField(max_length=512)
@@ -64,9 +68,7 @@ class MeetingPatternRow(Model):
 
 class CriterionAssessmentRow(Model):
     id = fields.IntField(primary_key=True)
-    service: fields.ForeignKeyRelation[ServiceRow] = fields.ForeignKeyField(
-        "models.ServiceRow", related_name="criteria", on_delete=fields.CASCADE
-    )
+    service: fields.ForeignKeyRelation[ServiceRow] = _part_of_service("criteria")
     criterion = fields.CharField(max_length=64)
     level = fields.CharField(max_length=16)
     evidence = fields.TextField()
@@ -82,14 +84,28 @@ class CriterionAssessmentRow(Model):
         unique_together = (("service", "criterion"),)
 
 
-class GradeChangeRow(Model):
+class _HistoryRecord(Model):
+    """What every history row says: which service (by slug, so that the row outlives it),
+    under which methodology versions, in which load, and when. History rows are only ever
+    added, never rewritten."""
+
+    slug = fields.CharField(max_length=64, db_index=True)
+    # The service's name when the row was written: a removed service has no other.
+    name = fields.CharField(max_length=80, null=True)
+    old_methodology_version = fields.IntField(null=True)
+    new_methodology_version = fields.IntField(null=True)
+    dataset_version = fields.CharField(max_length=16)
+    changed_at = fields.DatetimeField()
+
+    class Meta:
+        abstract = True
+
+
+class GradeChangeRow(_HistoryRecord):
     """One row each time a service's grade or score changes, kept after the service is
     removed (it names the service by slug), so the history is never rewritten."""
 
     id = fields.IntField(primary_key=True)
-    slug = fields.CharField(max_length=64, db_index=True)
-    # The service's name when the row was written: a removed service has no other.
-    name = fields.CharField(max_length=80, null=True)
     old_grade = fields.CharField(max_length=1, null=True)
     new_grade = fields.CharField(max_length=1, null=True)
     old_score = fields.IntField(null=True)
@@ -98,60 +114,56 @@ class GradeChangeRow(Model):
     # "evidence" (a file changed), "methodology" (the rules changed), "added", "removed";
     # null on rows written before methodology v2 (read back from their reason).
     cause = fields.CharField(max_length=16, default="evidence", null=True)
-    old_methodology_version = fields.IntField(null=True)
-    new_methodology_version = fields.IntField(null=True)
-    dataset_version = fields.CharField(max_length=16)
-    changed_at = fields.DatetimeField()
 
     class Meta:
         table = "grade_change"
 
 
-class CriterionChangeRow(Model):
+class CriterionChangeRow(_HistoryRecord):
     """One row each time a criterion's level moves on a service that stays (a service
-    added or removed is one GradeChangeRow, not eleven of these). Kept by slug, like
-    GradeChangeRow, and never rewritten: the change feed is built from both."""
+    added or removed is one GradeChangeRow, not eleven of these). The change feed is
+    built from both."""
 
     id = fields.IntField(primary_key=True)
-    slug = fields.CharField(max_length=64, db_index=True)
-    name = fields.CharField(max_length=80, null=True)
     criterion = fields.CharField(max_length=64)
     old_level = fields.CharField(max_length=16, null=True)
     new_level = fields.CharField(max_length=16, null=True)
     # "evidence" (a review found something new), "methodology" (re-reviewed in a load that
     # also moved the methodology version).
     cause = fields.CharField(max_length=16, default="evidence")
-    old_methodology_version = fields.IntField(null=True)
-    new_methodology_version = fields.IntField(null=True)
-    dataset_version = fields.CharField(max_length=16)
-    changed_at = fields.DatetimeField()
 
     class Meta:
         table = "criterion_change"
 
 
-class DatasetReleaseRow(Model):
+class _LoadRecord(Model):
+    """What every record of a load says: when it ran and how many services it left."""
+
+    loaded_at = fields.DatetimeField()
+    service_count = fields.IntField()
+
+    class Meta:
+        abstract = True
+
+
+class DatasetReleaseRow(_LoadRecord):
     """One row per load that changed the dataset version: what ``since=<version>`` on the
     change feed resolves against, and the list of published releases."""
 
     id = fields.IntField(primary_key=True)
     version = fields.CharField(max_length=16, db_index=True)
     methodology_version = fields.IntField()
-    service_count = fields.IntField()
-    loaded_at = fields.DatetimeField()
 
     class Meta:
         table = "dataset_release"
 
 
-class DatasetVersionRow(Model):
+class DatasetVersionRow(_LoadRecord):
     """A single row: the version of the loaded dataset and the methodology it was graded by."""
 
     id = fields.IntField(primary_key=True)
     version = fields.CharField(max_length=16)
     methodology: fields.JSONField[dict[str, object]] = fields.JSONField()
-    loaded_at = fields.DatetimeField()
-    service_count = fields.IntField()
 
     class Meta:
         table = "dataset"

@@ -5,6 +5,7 @@ row."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from typing import Any
 
 from ratings.changes import Change, ChangeLog, GradeEvent, Release, criterion_reason
@@ -18,39 +19,25 @@ def cause_of_reason(reason: str) -> str:
     return "methodology" if reason == "methodology changed" else "evidence"
 
 
+# A grade event's fields are the grade_change columns of the same names: the one mapping
+# between the two, both ways.
+_EVENT_FIELDS = tuple(f.name for f in fields(GradeEvent))
+
+
 def grade_event(row: Mapping[str, Any]) -> GradeEvent:
-    """The one mapping of a ``grade_change`` row to a grade event."""
-    return GradeEvent(
-        row["changed_at"],
-        row["old_grade"],
-        row["new_grade"],
-        row["old_score"],
-        row["new_score"],
-        row["reason"],
-        row["cause"] or cause_of_reason(row["reason"]),
-        row["old_methodology_version"],
-        row["new_methodology_version"],
-    )
+    """The grade event a ``grade_change`` row records."""
+    values = {name: row[name] for name in _EVENT_FIELDS}
+    # Rows written before rows recorded a cause (methodology v1) have none.
+    values["cause"] = values["cause"] or cause_of_reason(values["reason"])
+    return GradeEvent(**values)
 
 
 def grade_change_row(
     slug: str, name: str | None, dataset_version: str, event: GradeEvent
 ) -> GradeChangeRow:
     """The row that records ``event`` (the inverse of ``grade_event``)."""
-    return GradeChangeRow(
-        slug=slug,
-        name=name,
-        old_grade=event.old_grade,
-        new_grade=event.new_grade,
-        old_score=event.old_score,
-        new_score=event.new_score,
-        reason=event.reason,
-        cause=event.cause,
-        old_methodology_version=event.old_methodology_version,
-        new_methodology_version=event.new_methodology_version,
-        dataset_version=dataset_version,
-        changed_at=event.changed_at,
-    )
+    columns = {field: getattr(event, field) for field in _EVENT_FIELDS}
+    return GradeChangeRow(slug=slug, name=name, dataset_version=dataset_version, **columns)
 
 
 def _criterion_change(row: Mapping[str, Any]) -> Change:

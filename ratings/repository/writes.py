@@ -13,7 +13,13 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from ratings.dataset import service_details
-from ratings.fixtures import FixtureSet, ServiceFile, service_digest
+from ratings.fixtures import (
+    CriterionEntry,
+    FixtureSet,
+    MeetingPatternEntry,
+    ServiceFile,
+    service_digest,
+)
 from ratings.loadplan import ServiceChange, SyncReport
 from ratings.models import (
     CriterionAssessmentRow,
@@ -156,39 +162,43 @@ async def _insert(fixtures: FixtureSet, changes: list[ServiceChange], now: dt.da
     ids: dict[str, int] = {}
     for chunk in windows([service.slug for service in services], _CHUNK):
         ids.update(await ServiceRow.filter(slug__in=chunk).values_list("slug", "id"))
-    await DomainRow.bulk_create(
-        [DomainRow(service_id=ids[s.slug], name=name) for s in services for name in s.domains],
-        batch_size=_CHUNK,
+    domains: list[DomainRow] = []
+    patterns: list[MeetingPatternRow] = []
+    criteria: list[CriterionAssessmentRow] = []
+    for service in services:
+        service_id = ids[service.slug]
+        domains += (DomainRow(service_id=service_id, name=name) for name in service.domains)
+        patterns += (
+            _pattern_row(service_id, position, entry)
+            for position, entry in enumerate(service.meeting_patterns)
+        )
+        criteria += (
+            _criterion_row(service_id, criterion, entry)
+            for criterion, entry in service.criteria.items()
+        )
+    await DomainRow.bulk_create(domains, batch_size=_CHUNK)
+    await MeetingPatternRow.bulk_create(patterns, batch_size=_CHUNK)
+    await CriterionAssessmentRow.bulk_create(criteria, batch_size=_CHUNK)
+
+
+def _pattern_row(service_id: int, position: int, entry: MeetingPatternEntry) -> MeetingPatternRow:
+    query = list(entry.query)
+    return MeetingPatternRow(
+        service_id=service_id, position=position, host=entry.host, path=entry.path, query=query
     )
-    await MeetingPatternRow.bulk_create(
-        [
-            MeetingPatternRow(
-                service_id=ids[s.slug],
-                position=index,
-                host=spec.host,
-                path=spec.path,
-                query=list(spec.query),
-            )
-            for s in services
-            for index, spec in enumerate(s.meeting_patterns)
-        ],
-        batch_size=_CHUNK,
-    )
-    await CriterionAssessmentRow.bulk_create(
-        [
-            CriterionAssessmentRow(
-                service_id=ids[s.slug],
-                criterion=criterion,
-                level=entry.level,
-                evidence=entry.evidence or "",
-                sources=[source.model_dump(mode="json") for source in entry.sources],
-                latest_period_end=entry.latest_period_end,
-                official_silent=entry.official_silent,
-            )
-            for s in services
-            for criterion, entry in s.criteria.items()
-        ],
-        batch_size=_CHUNK,
+
+
+def _criterion_row(
+    service_id: int, criterion: str, entry: CriterionEntry
+) -> CriterionAssessmentRow:
+    return CriterionAssessmentRow(
+        service_id=service_id,
+        criterion=criterion,
+        level=entry.level,
+        evidence=entry.evidence or "",
+        sources=[source.model_dump(mode="json") for source in entry.sources],
+        latest_period_end=entry.latest_period_end,
+        official_silent=entry.official_silent,
     )
 
 
