@@ -5,11 +5,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from tortoise.context import TortoiseContext
 
 from ratings.dataset import dataset_from_fixtures
 from ratings.fixtures import FixtureErrors, read_fixtures
 from ratings.loader import plan_sync, sync_fixtures
+from ratings.methodology import Methodology
 from ratings.models import (
     CriterionAssessmentRow,
     DatasetVersionRow,
@@ -195,38 +197,54 @@ async def test_a_failure_inside_the_transaction_rolls_everything_back(
 async def test_methodology_change_regrades_without_file_changes(
     db: TortoiseContext, make_fixtures: Callable[..., Path]
 ) -> None:
+    """Lowering the best grade's threshold to the score of the best service one grade
+    below regrades exactly the services of that grade scoring at least that much."""
     directory = make_fixtures(6)
     first = await sync_fixtures(read_fixtures(directory))
-    before = {c.slug: c.new_grade for c in first.changes}
     path = directory / "methodology.yaml"
-    # Every threshold at 0: every graded service not held down by the cap becomes an A.
-    text = path.read_text().replace("version: 2", "version: 3")
-    for letter, minimum in (("A", 85), ("B", 70), ("C", 55), ("D", 40)):
-        text = text.replace(f"    {letter}: {minimum}\n", f"    {letter}: 0\n")
-    path.write_text(text)
+    spec = yaml.safe_load(path.read_text())
+    thresholds = spec["grading"]["thresholds"]
+    best, second = list(thresholds)[:2]
+    # A grade above the baseline cap is never a capped one: its services are graded by
+    # their score alone, so the new grade follows from the score and the new threshold.
+    assert second != spec["grading"]["baseline_cap"]["grade"]
+    seconds = {c.slug: c.new_score for c in first.changes if c.new_grade == second}
+    assert seconds, "the synthetic services must include one graded " + second
+    threshold = max(score for score in seconds.values() if score is not None)
+    expected = {slug for slug, score in seconds.items() if score is not None and score >= threshold}
+    old_version = spec["version"]
+    spec["version"] = old_version + 1
+    thresholds[best] = threshold
+    path.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True))
+
     fixtures = read_fixtures(directory)
     report = await sync_fixtures(fixtures)
     regraded = [c for c in report.changes if c.kind == "regraded"]
-    assert regraded, before  # the edit must move some grade, or this test proves nothing
-    assert {c.slug for c in regraded} == {
-        slug for slug, grade in before.items() if grade not in (None, "A", "D")
-    }
-    assert all(c.new_grade == "A" for c in regraded)
-    assert all(c.reason(2, 3) == "methodology version 2 -> 3" for c in regraded)
+    assert expected and {c.slug for c in regraded} == expected
+    assert [c.slug for c in report.changes] == [c.slug for c in regraded]
+    assert all((c.old_grade, c.new_grade) == (second, best) for c in regraded)
+    reason = f"methodology version {old_version} -> {old_version + 1}"
+    assert all(c.reason(old_version, old_version + 1) == reason for c in regraded)
     rows = await GradeChangeRow.filter(cause="methodology").values()
-    assert {r["slug"] for r in rows} == {c.slug for c in regraded}
-    assert all((r["old_methodology_version"], r["new_methodology_version"]) == (2, 3) for r in rows)
+    assert {r["slug"] for r in rows} == expected
+    assert all(
+        (r["old_methodology_version"], r["new_methodology_version"])
+        == (old_version, old_version + 1)
+        for r in rows
+    )
     row = await DatasetVersionRow.get(id=1)
-    assert row.version == fixtures.version and row.methodology["grading"]["thresholds"]["A"] == 0
+    assert row.version == fixtures.version
+    assert Methodology.model_validate(row.methodology).grading.thresholds[best] == threshold
     loaded = await dataset_from_database()
     assert loaded is not None
-    for change in regraded:
-        event = loaded.ratings[change.slug].history[-1]
+    for slug in expected:
+        event = loaded.ratings[slug].history[-1]
         assert (event.cause, event.old_methodology_version, event.new_methodology_version) == (
             "methodology",
-            2,
-            3,
+            old_version,
+            old_version + 1,
         )
+        assert loaded.ratings[slug].grade == best
 
 
 async def test_evidence_change_under_a_new_methodology_names_both(
