@@ -473,7 +473,7 @@ def _chart(dataset: Dataset) -> Html:
         else:
             counts[rating.grade] = counts.get(rating.grade, 0) + 1
     bars: list[tuple[str, str, int, str]] = [  # label, long name, count, fill
-        (grade, f"grade {grade}", count, colours_for(grade).background)
+        (grade, f"grade {grade}", count, colours_for(grade, dataset.methodology).background)
         for grade, count in counts.items()
     ]
     bars.append(("?", "review in progress", unrated, INSUFFICIENT.background))
