@@ -25,7 +25,7 @@ export function applyBadge(tabId, url, dataset) {
 
 async function setBadge(tabId, url, dataset) {
   const match = url ? tryMatchUrl(dataset.index, url) : { host: null, service: null, meeting: false };
-  const state = badgeState(match);
+  const state = badgeState(match, dataset.bundle.methodology);
   try {
     await Promise.all([
       ext.action.setBadgeText({ tabId, text: state.text }),

@@ -52,6 +52,7 @@ const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 // The grade letters are the methodology's (the bundle lists them): a methodology that adds
 // a grade must not make every installed copy refuse every future bundle.
 const LETTER = /^[A-Z]$/;
+const HEX_COLOUR = /^#[0-9A-Fa-f]{6}$/;
 const STATUSES = new Set(['active', 'discontinued']);
 const SOURCE_KINDS = new Set(['official', 'independent']);
 export const KNOWN_LEVELS = new Set(['full', 'partial', 'none', 'no_disclosure', 'not_assessed', 'not_applicable']);
@@ -159,6 +160,20 @@ function domain(value, path) {
   return value;
 }
 
+/**
+ * A grade's badge colours, or null where the bundle gives none (a server from before the
+ * colours were part of the methodology): the badge then draws that letter in a neutral
+ * colour (src/lib/badge.js).
+ */
+function gradeColours(raw, path) {
+  if (raw === undefined || raw === null) return null;
+  object(raw, path);
+  return {
+    background: pattern(raw.background, `${path}.background`, HEX_COLOUR),
+    text: pattern(raw.text, `${path}.text`, HEX_COLOUR),
+  };
+}
+
 function methodology(raw, path) {
   object(raw, path);
   if (!Number.isInteger(raw.version) || raw.version < 1) fail(`${path}.version`, 'must be a positive integer');
@@ -182,7 +197,12 @@ function methodology(raw, path) {
     if (min !== null && !(typeof min === 'number' && Number.isFinite(min) && min >= 0 && min <= 100)) {
       fail(`${where}.min_score`, 'must be a number 0..100 or null');
     }
-    return { letter, min_score: min, meaning: text(item.meaning, `${where}.meaning`, LIMITS.meaning) };
+    return {
+      letter,
+      min_score: min,
+      meaning: text(item.meaning, `${where}.meaning`, LIMITS.meaning),
+      colours: gradeColours(item.colours, `${where}.colours`),
+    };
   });
   const groupIds = new Set();
   const groups = array(raw.groups, `${path}.groups`, LIMITS.groups, 1).map((item, i) => {

@@ -2,6 +2,7 @@
 // and why a downloaded bundle was refused), access to domains rated after the build, a
 // legend of the badge's looks, and links to the onboarding and privacy pages.
 import { badgeState } from '../lib/badge.js';
+import { gradeMeaning } from '../lib/describe.js';
 import { DEVELOPMENT } from '../lib/config.js';
 import { loadDataset } from '../lib/dataset.js';
 import { ext } from '../lib/ext.js';
@@ -54,18 +55,16 @@ async function renderAccess(dataset) {
   return missing.map((m) => m.domain);
 }
 
-function renderLegend() {
+/** Every grade of the data in use, with what it means, then the looks without a grade. */
+function renderLegend(methodology) {
   const sample = (grade, status = 'active', meeting = false) =>
-    badgeState({ service: { name: 'Service', grade, status, score: null, criteria: [] }, meeting });
+    badgeState({ service: { name: 'Service', grade, status, score: null, criteria: [] }, meeting }, methodology);
+  const best = methodology.grades[0].letter;
   const items = [
-    ['A', sample('A'), t('legend_a')],
-    ['B', sample('B'), t('legend_grade', 'B')],
-    ['C', sample('C'), t('legend_grade', 'C')],
-    ['D', sample('D'), t('legend_grade', 'D')],
-    ['F', sample('F'), t('legend_f')],
+    ...methodology.grades.map(({ letter }) => [letter, sample(letter), t('legend_grade', letter, gradeMeaning(letter, methodology))]),
     ['?', sample(null), t('legend_in_progress')],
-    ['x', sample('D', 'discontinued'), t('legend_discontinued')],
-    ['m', sample('B', 'active', true), t('legend_meeting')],
+    ['x', sample(best, 'discontinued'), t('legend_discontinued')],
+    ['m', sample(best, 'active', true), t('legend_meeting')],
   ];
   clear($('legend')).append(
     ...items.map(([key, state, text]) =>
@@ -88,8 +87,9 @@ async function main() {
   const settings = await getSettings();
   $('api-url').value = settings.apiUrl;
   $('notifications').checked = settings.notifications;
-  renderLegend();
-  let missingDomains = await renderAccess(await renderStatus());
+  const dataset = await renderStatus();
+  renderLegend(dataset.bundle.methodology);
+  let missingDomains = await renderAccess(dataset);
 
   $('api-form').addEventListener('submit', (event) => {
     event.preventDefault();

@@ -37,8 +37,8 @@ function publisherOf(url) {
   }
 }
 
-function gradeTile(match) {
-  const state = badgeState(match);
+function gradeTile(match, methodology) {
+  const state = badgeState(match, methodology);
   return h(
     'div',
     { className: 'grade-tile', role: 'img', 'aria-label': state.title, style: `background:${state.color};color:${state.textColor}` },
@@ -137,7 +137,7 @@ function renderRated(root, match, dataset, apiUrl) {
     h(
       'header',
       {},
-      gradeTile(match),
+      gradeTile(match, methodology),
       h(
         'div',
         {},

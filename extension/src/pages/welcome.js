@@ -14,7 +14,7 @@ async function main() {
   const methodology = bundle.methodology;
   clear(document.getElementById('scale')).append(
     ...methodology.grades.map((grade) => {
-      const state = badgeState({ service: { name: '', grade: grade.letter, status: 'active', score: null }, meeting: false });
+      const state = badgeState({ service: { name: '', grade: grade.letter, status: 'active', score: null }, meeting: false }, methodology);
       return h(
         'li',
         { 'data-grade': grade.letter },

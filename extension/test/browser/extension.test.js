@@ -37,7 +37,7 @@ const snapshot = parseBundle(readFileSync(path.join(build.chrome, 'snapshot.json
 const snapshotIndex = buildIndex(snapshot.services);
 
 /** The badge the extension should show for `url` with the snapshot's data. */
-const expectedBadge = (url, index = snapshotIndex) => badgeState(matchUrl(index, url));
+const expectedBadge = (url, index = snapshotIndex) => badgeState(matchUrl(index, url), snapshot.methodology);
 
 const sameBadge = (expected) => (badge) =>
   badge.text === expected.text && (expected.text === '' || JSON.stringify(badge.color) === JSON.stringify(hexToRgba(expected.color)));

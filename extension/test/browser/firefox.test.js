@@ -28,7 +28,7 @@ const build = await testBuild();
 const manifest = JSON.parse(readFileSync(path.join(build.firefox, 'manifest.json'), 'utf8'));
 const snapshot = parseBundle(readFileSync(path.join(build.firefox, 'snapshot.json')));
 const index = buildIndex(snapshot.services);
-const expected = (url) => badgeState(matchUrl(index, url));
+const expected = (url) => badgeState(matchUrl(index, url), snapshot.methodology);
 // Fixed, so the test knows the extension's pages' origin before installing it.
 const UUID = '6c0d4a53-9b7e-4c55-8d5e-1f2a3b4c5d6e';
 const ORIGIN = `moz-extension://${UUID}`;
