@@ -1107,6 +1107,10 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
             _grade_tile(rating),
             " ",
             tag("span", {"class": "score"}, f"Score {rating.score} of 100"),
+            " ",
+            tag(
+                "span", {"class": "grade-meaning"}, methodology.grading.grade_meanings[rating.grade]
+            ),
         )
     html_snippet, markdown_snippet = embed_snippets(rating, base)
     badge_src = f"/v1/services/{rating.slug}/badge.svg"
