@@ -46,9 +46,10 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
 // Text shown to people, by the server's rule (ratings/text.py; shared cases in
 // tests/vectors/rules.json): no markup, no control character but tab and newline, no line
 // or paragraph separator, no bidi mark, embedding, override or isolate.
-const UNSAFE_TEXT = /[<>\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+// (\p{Cc} is exactly U+0000-U+001F and U+007F-U+009F.)
+const UNSAFE_TEXT = /[[<>\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]--[\t\n]]/v;
 // URLs are checked by the URL parser (which refuses controls and spaces), not as text.
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+const CONTROL = /\p{Cc}/u;
 // The grade letters are the methodology's (the bundle lists them): a methodology that adds
 // a grade must not make every installed copy refuse every future bundle.
 const LETTER = /^[A-Z]$/;

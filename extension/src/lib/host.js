@@ -22,12 +22,13 @@ export class InvalidInput extends Error {
 
 // Control characters, whitespace and the backslash are refused outright: browsers strip
 // or reinterpret them (`https://evil.com\@zoom.us` goes to evil.com).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\x00-\x20\x7f\\]/;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 const ASCII_LABEL = /^[a-z0-9_-]{1,63}$/;
 // A numeric last label makes WHATWG parsers read the host as an IPv4 address.
 const NUMERIC_LABEL = /^(0x[0-9a-f]*|[0-9]+)$/;
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
+const ASCII_ONLY = /^\p{ASCII}*$/u;
 
 /**
  * The canonical form of a host: lowercase A-labels, no trailing dot, no port.
