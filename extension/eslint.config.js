@@ -25,4 +25,10 @@ export default [
     files: ['scripts/**/*.mjs', 'test/**/*.js', 'eslint.config.js'],
     languageOptions: { ecmaVersion: 2024, sourceType: 'module', globals: globals.node },
   },
+  {
+    // Unit tests install a fake `chrome` (test/support/fake-ext.js); the browser tests
+    // also hand functions to pages and the service worker, which run them there.
+    files: ['test/**/*.js'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser, ...globals.webextensions } },
+  },
 ];

@@ -13,9 +13,13 @@ import { onInstalled } from './install.js';
 import { notifyMeeting, onNotificationClicked } from './notifications.js';
 import { refreshBundle } from './updater.js';
 
+/** @type {Promise<Dataset> | null} */
 let datasetPromise = null;
 
-/** The dataset and its index, built once and rebuilt when a new bundle is stored. */
+/**
+ * The dataset and its index, built once and rebuilt when a new bundle is stored.
+ * @returns {Promise<Dataset>}
+ */
 function dataset() {
   datasetPromise ??= loadDataset().catch((error) => {
     datasetPromise = null;

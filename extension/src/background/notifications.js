@@ -45,6 +45,7 @@ export async function onNotificationClicked(notificationId) {
   let windowId;
   try {
     const tab = await ext.tabs.update(tabId, { active: true });
+    if (!tab) throw new Error('the tab is gone');
     windowId = tab.windowId;
     await ext.windows.update(windowId, { focused: true });
   } catch {

@@ -16,9 +16,13 @@ import { getRemote, getSettings, getStatus, setRemote, setStatus } from '../lib/
 import { checkSuccession, Untrusted, verifySignature } from '../lib/trust.js';
 
 const MAX_SIGNATURE_BYTES = 1024;
+/** @type {Promise<UpdateStatus> | null} */
 let inFlight = null;
 
-/** Refresh the bundle; concurrent callers share one request. Resolves to the new status. */
+/**
+ * Refresh the bundle; concurrent callers share one request. Resolves to the new status.
+ * @returns {Promise<UpdateStatus>}
+ */
 export function refreshBundle() {
   inFlight ??= doRefresh().finally(() => {
     inFlight = null;
@@ -54,6 +58,7 @@ async function doRefresh() {
   const extensionVersion = ext.runtime.getManifest().version;
   const etag = remote?.etag && remote.apiUrl === apiUrl && remote.extensionVersion === extensionVersion ? remote.etag : null;
   const now = new Date().toISOString();
+  /** @type {UpdateStatus} */
   const status = { ...(await getStatus()), lastAttempt: now, apiUrl };
   try {
     if (normaliseApiUrl(apiUrl) !== apiUrl) throw new Error('the API address must be https');

@@ -9,7 +9,7 @@
 
 import { getPublicSuffix } from 'tldts';
 import { InvalidInput, normaliseHost, parseUrl } from './host.js';
-import { compileMeetingPattern } from './template.js';
+import { compileMeetingPattern, InvalidPattern } from './template.js';
 
 // 2: methodology v2 (sub-scores, source objects, report periods, grades and level words
 // carried by the bundle). A format-1 bundle is refused: the last good copy stays.
@@ -71,6 +71,11 @@ export class InvalidBundle extends Error {
 // found is enough to reject, and stopping early bounds the work on junk input.
 class Problem extends Error {}
 
+/**
+ * @param {string} path
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(path, message) {
   throw new Problem(`${path}: ${message}`);
 }
@@ -258,7 +263,7 @@ function meetingPatterns(raw, path, domains) {
     try {
       compileMeetingPattern(clean);
     } catch (error) {
-      if (error.name === 'InvalidPattern' || error instanceof InvalidInput) fail(where, error.message);
+      if (error instanceof InvalidPattern || error instanceof InvalidInput) fail(where, error.message);
       throw error;
     }
     if (host !== null) {
@@ -366,6 +371,8 @@ function checkNesting(services) {
 /**
  * Check a parsed bundle and return a clean copy holding only the known fields.
  * Throws InvalidBundle.
+ * @param {any} raw parsed JSON, checked field by field here
+ * @returns {Bundle}
  */
 export function validateBundle(raw) {
   try {
@@ -401,9 +408,14 @@ export function validateBundle(raw) {
   }
 }
 
-/** Parse and validate bundle JSON text (or bytes), enforcing the size limit first. */
+/**
+ * Parse and validate bundle JSON text (or bytes), enforcing the size limit first.
+ * @param {unknown} input text or bytes; anything else is refused
+ * @returns {Bundle}
+ */
 export function parseBundle(input) {
-  let textValue = input;
+  /** @type {string} */
+  let textValue;
   if (input instanceof Uint8Array || input instanceof ArrayBuffer) {
     const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
     if (bytes.byteLength > MAX_BUNDLE_BYTES) throw new InvalidBundle([`larger than ${MAX_BUNDLE_BYTES} bytes`]);
@@ -412,7 +424,9 @@ export function parseBundle(input) {
     } catch {
       throw new InvalidBundle(['not UTF-8 text']);
     }
-  } else if (typeof input !== 'string') {
+  } else if (typeof input === 'string') {
+    textValue = input;
+  } else {
     throw new InvalidBundle(['not text']);
   }
   // Length in UTF-16 units is at most the UTF-8 byte count, so this is a safe bound.

@@ -29,9 +29,9 @@ export const groupName = (group) => dataWord(`group_${group.id}`, group.name);
  * ("aria-label:key title:key") their attributes. Also sets lang and dir.
  */
 export function localisePage(root = document) {
-  for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+  for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(node.getAttribute('data-i18n') ?? '');
   for (const node of root.querySelectorAll('[data-i18n-attr]')) {
-    for (const pair of node.dataset.i18nAttr.split(/\s+/).filter(Boolean)) {
+    for (const pair of (node.getAttribute('data-i18n-attr') ?? '').split(/\s+/).filter(Boolean)) {
       const [attribute, key] = pair.split(':');
       node.setAttribute(attribute, t(key));
     }

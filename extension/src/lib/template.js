@@ -141,6 +141,9 @@ export function matchPath(compiled, path) {
  * Compile a meeting pattern {path, host, query} from the bundle. Throws InvalidPattern
  * (or InvalidInput for a bad host restriction).
  */
+/**
+ * @param {{ path: unknown, host?: unknown, query?: string[] }} pattern as the bundle gives it
+ */
 export function compileMeetingPattern({ path, host = null, query = [] }) {
   const compiled = compilePath(path);
   if (host !== null) {

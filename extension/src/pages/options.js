@@ -10,9 +10,14 @@ import { localisePage, t } from '../lib/i18n.js';
 import { apiPattern, domainPatterns, isCovered } from '../lib/permissions.js';
 import { normaliseApiUrl } from '../lib/settings.js';
 import { getSettings, getStatus, KEYS, saveSettings } from '../lib/storage.js';
-import { clear, h } from './dom.js';
+import { byId, clear, find, h } from './dom.js';
 
-const $ = (id) => document.getElementById(id);
+/** @param {string} id */
+const $ = (id) => byId(id, HTMLElement);
+/** @param {string} id */
+const input = (id) => byId(id, HTMLInputElement);
+/** @param {string} id */
+const button = (id) => byId(id, HTMLButtonElement);
 
 function formatTime(iso) {
   if (!iso) return t('options_never');
@@ -85,15 +90,15 @@ async function main() {
   localisePage();
   $('api-help').textContent = t(DEVELOPMENT ? 'options_api_help_development' : 'options_api_help');
   const settings = await getSettings();
-  $('api-url').value = settings.apiUrl;
-  $('notifications').checked = settings.notifications;
+  input('api-url').value = settings.apiUrl;
+  input('notifications').checked = settings.notifications;
   const dataset = await renderStatus();
   renderLegend(dataset.bundle.methodology);
   let missingDomains = await renderAccess(dataset);
 
   $('api-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const apiUrl = normaliseApiUrl($('api-url').value);
+    const apiUrl = normaliseApiUrl(input('api-url').value);
     if (!apiUrl) {
       message('api-message', t(DEVELOPMENT ? 'options_api_invalid_development' : 'options_api_invalid'), true);
       return;
@@ -107,7 +112,7 @@ async function main() {
           return;
         }
         await saveSettings({ apiUrl });
-        $('api-url').value = apiUrl;
+        input('api-url').value = apiUrl;
         message('api-message', t('options_saved_updating'));
         await updateNow();
         message('api-message', t('options_saved'));
@@ -115,12 +120,12 @@ async function main() {
       .catch((error) => message('api-message', t('options_not_saved', error?.message ?? error), true));
   });
 
-  $('notifications').addEventListener('change', async (event) => {
-    await saveSettings({ notifications: event.target.checked });
+  input('notifications').addEventListener('change', async () => {
+    await saveSettings({ notifications: input('notifications').checked });
   });
 
   async function updateNow() {
-    $('update-now').disabled = true;
+    button('update-now').disabled = true;
     message('update-message', t('options_updating'));
     try {
       const reply = await ext.runtime.sendMessage({ type: 'refresh' });
@@ -132,7 +137,7 @@ async function main() {
         message('update-message', t(status.result === 'updated' ? 'options_updated' : 'options_up_to_date'));
       }
     } finally {
-      $('update-now').disabled = false;
+      button('update-now').disabled = false;
       missingDomains = await renderAccess(await renderStatus());
     }
   }
@@ -159,5 +164,5 @@ async function main() {
 }
 
 main().catch((error) => {
-  document.querySelector('main').append(h('p', { className: 'error' }, t('popup_load_error', error?.message ?? error)));
+  find('main').append(h('p', { className: 'error' }, t('popup_load_error', error?.message ?? error)));
 });

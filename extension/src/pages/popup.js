@@ -11,7 +11,7 @@ import { criterionName, groupName, localisePage, t } from '../lib/i18n.js';
 import { tryMatchUrl } from '../lib/matcher.js';
 import { askUrl, criterionReportUrl, listUrl, methodologyUrl, reportUrl, serviceUrl, suggestUrl } from '../lib/settings.js';
 import { getSettings } from '../lib/storage.js';
-import { clear, externalLink, h } from './dom.js';
+import { byId, clear, externalLink, h } from './dom.js';
 
 // How many criteria "what pulls the grade down most" names.
 const TOP_LOSSES = 3;
@@ -206,7 +206,7 @@ function dataLine(dataset) {
 
 async function main() {
   localisePage();
-  const root = document.getElementById('root');
+  const root = byId('root', HTMLElement);
   const [tab, dataset, settings] = await Promise.all([currentTab(), loadDataset(), getSettings()]);
   clear(root);
   const match = tab?.url ? tryMatchUrl(dataset.index, tab.url) : null;
@@ -216,7 +216,7 @@ async function main() {
 }
 
 main().catch((error) => {
-  const root = clear(document.getElementById('root'));
+  const root = clear(byId('root', HTMLElement));
   root.append(h('p', { className: 'warning' }, t('popup_load_error', error?.message ?? error)));
   document.body.dataset.ready = 'error';
 });
