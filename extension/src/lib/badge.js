@@ -24,7 +24,12 @@ export const INSUFFICIENT_MARK = '?';
 
 export const DEFAULT_TITLE = 'Candor';
 
-/** The badge colours of a grade letter of `methodology` (the bundle's). */
+/**
+ * The badge colours of a grade letter of `methodology` (the bundle's).
+ * @param {string} letter
+ * @param {Methodology | undefined} methodology
+ * @returns {GradeColours}
+ */
 export function gradeColours(letter, methodology) {
   return methodology?.grades?.find((grade) => grade.letter === letter)?.colours ?? NEUTRAL_GRADE_COLOURS;
 }
@@ -34,13 +39,15 @@ export function gradeColours(letter, methodology) {
  * the bundle's `methodology`.
  * Returns { text, color, textColor, title, kind } where kind is one of
  * 'none' | 'graded' | 'insufficient' | 'discontinued'.
+ * @param {BadgeMatch | null | undefined} match
+ * @param {Methodology | undefined} methodology
  */
 export function badgeState(match, methodology) {
   const service = match?.service ?? null;
   if (!service) {
     return { kind: 'none', text: '', color: NO_BADGE_COLOURS.background, textColor: NO_BADGE_COLOURS.text, title: DEFAULT_TITLE };
   }
-  const meeting = Boolean(match.meeting);
+  const meeting = Boolean(match?.meeting);
   let kind;
   let mark;
   let colours;
@@ -67,18 +74,25 @@ export function badgeState(match, methodology) {
   };
 }
 
-/** WCAG 2 contrast ratio of two #RRGGBB colours. */
+/**
+ * WCAG 2 contrast ratio of two #RRGGBB colours.
+ * @param {string} a
+ * @param {string} b
+ */
 export function contrastRatio(a, b) {
-  const luminance = (hex) => {
+  const luminance = (/** @type {string} */ hex) => {
     const [r, g, b2] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
-    const lin = (c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    const lin = (/** @type {number} */ c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
     return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b2);
   };
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
   return (hi + 0.05) / (lo + 0.05);
 }
 
-/** #RRGGBB to the [r, g, b, 255] array that action.getBadgeBackgroundColor returns. */
+/**
+ * #RRGGBB to the [r, g, b, 255] array that action.getBadgeBackgroundColor returns.
+ * @param {string} hex
+ */
 export function hexToRgba(hex) {
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).concat(255);
 }

@@ -60,13 +60,22 @@ async function renderAccess(dataset) {
   return missing.map((m) => m.domain);
 }
 
-/** Every grade of the data in use, with what it means, then the looks without a grade. */
+/**
+ * Every grade of the data in use, with what it means, then the looks without a grade.
+ * @param {Methodology} methodology
+ */
 function renderLegend(methodology) {
+  /**
+   * @param {string | null} grade
+   * @param {'active' | 'discontinued'} [status]
+   * @param {boolean} [meeting]
+   */
   const sample = (grade, status = 'active', meeting = false) =>
-    badgeState({ service: { name: 'Service', grade, status, score: null, criteria: [] }, meeting }, methodology);
+    badgeState({ service: { name: 'Service', grade, status, score: null }, meeting }, methodology);
   const best = methodology.grades[0].letter;
+  /** @type {[string, ReturnType<typeof badgeState>, string][]} */
   const items = [
-    ...methodology.grades.map(({ letter }) => [letter, sample(letter), t('legend_grade', letter, gradeMeaning(letter, methodology))]),
+    ...methodology.grades.map(({ letter }) => /** @type {[string, ReturnType<typeof badgeState>, string]} */ ( [letter, sample(letter), t('legend_grade', letter, gradeMeaning(letter, methodology) ?? '')])),
     ['?', sample(null), t('legend_in_progress')],
     ['x', sample(best, 'discontinued'), t('legend_discontinued')],
     ['m', sample(best, 'active', true), t('legend_meeting')],

@@ -105,3 +105,12 @@ interface Dataset {
   source: 'api' | 'snapshot';
   fetchedAt: string | null;
 }
+
+/** What the badge and the wording need of a service (a legend sample has no more). */
+type ServiceLook = Pick<Service, 'name' | 'status' | 'grade' | 'score'>;
+
+/** A match result, as far as the badge is concerned. */
+interface BadgeMatch {
+  service?: ServiceLook | null;
+  meeting?: boolean;
+}
