@@ -60,6 +60,9 @@ export const KNOWN_LEVELS = new Set(['full', 'partial', 'none', 'no_disclosure',
 
 /** The bundle is unusable; `problems` lists where and why (first few only). */
 export class InvalidBundle extends Error {
+  /**
+   * @param {string[]} problems
+   */
   constructor(problems) {
     super(`invalid bundle: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`);
     this.name = 'InvalidBundle';
@@ -72,6 +75,11 @@ export class InvalidBundle extends Error {
 class Problem extends Error {}
 
 /**
+ * The ids a service may use: the methodology's.
+ * @typedef {{ criteria: Set<string>, levels: Set<string>, grades: Set<string>, groups: Set<string> }} Known
+ */
+
+/**
  * @param {string} path
  * @param {string} message
  * @returns {never}
@@ -80,13 +88,28 @@ function fail(path, message) {
   throw new Problem(`${path}: ${message}`);
 }
 
+/**
+ * @param {unknown} value
+ */
 const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @returns {Record<string, any>} the value, to be checked field by field
+ */
 function object(value, path) {
   if (!isObject(value)) fail(path, 'must be an object');
-  return value;
+  return /** @type {Record<string, any>} */ (value);
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @param {number} max
+ * @param {number} [min]
+ * @returns {any[]} the value, to be checked item by item
+ */
 function array(value, path, max, min = 0) {
   if (!Array.isArray(value)) fail(path, 'must be an array');
   if (value.length > max) fail(path, `at most ${max} items`);
@@ -94,13 +117,23 @@ function array(value, path, max, min = 0) {
   return value;
 }
 
-/** Why `value` is not plain text (the server's rule), or null. */
+/**
+ * Why `value` is not plain text (the server's rule), or null.
+ * @param {unknown} value
+ */
 export function textProblem(value) {
   if (typeof value !== 'string') return 'must be a string';
   if (UNSAFE_TEXT.test(value)) return 'contains a markup, control or bidi character';
   return null;
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @param {number} max
+ * @param {{ min?: number }} [options]
+ * @returns {string}
+ */
 function text(value, path, max, { min = 1 } = {}) {
   if (typeof value !== 'string') fail(path, 'must be a string');
   if (value.length < min || value.length > max) fail(path, `length must be ${min}..${max}`);
@@ -109,11 +142,22 @@ function text(value, path, max, { min = 1 } = {}) {
   return value;
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @param {RegExp} regex
+ * @returns {string}
+ */
 function pattern(value, path, regex) {
   if (typeof value !== 'string' || !regex.test(value)) fail(path, 'has an invalid format');
   return value;
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @returns {string}
+ */
 function date(value, path) {
   const m = typeof value === 'string' ? DATE.exec(value) : null;
   if (!m) fail(path, 'must be a YYYY-MM-DD date');
@@ -122,9 +166,14 @@ function date(value, path) {
   if (parsed.getUTCFullYear() !== year || parsed.getUTCMonth() !== month - 1 || parsed.getUTCDate() !== day) {
     fail(path, 'is not a real date');
   }
-  return value;
+  return m[0]; // the whole match of an anchored pattern: the value itself
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @returns {string}
+ */
 function httpUrl(value, path) {
   if (typeof value !== 'string') fail(path, 'must be a string');
   if (value.length < 1 || value.length > LIMITS.url) fail(path, `length must be 1..${LIMITS.url}`);
@@ -141,6 +190,7 @@ function httpUrl(value, path) {
 /**
  * Why `value` cannot be a service's domain, or null: the server's rule
  * (ratings/fixtures.py domain_problem; shared cases in tests/vectors/rules.json).
+ * @param {unknown} value
  */
 export function domainProblem(value) {
   if (typeof value !== 'string') return 'must be a string';
@@ -160,16 +210,24 @@ export function domainProblem(value) {
   return null;
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @returns {string}
+ */
 function domain(value, path) {
   const problem = domainProblem(value);
   if (problem) fail(path, problem);
-  return value;
+  return /** @type {string} */ (value); // only a string has no problem
 }
 
 /**
  * A grade's badge colours, or null where the bundle gives none (a server from before the
  * colours were part of the methodology): the badge then draws that letter in a neutral
  * colour (src/lib/badge.js).
+ * @param {any} raw
+ * @param {string} path
+ * @returns {GradeColours | null}
  */
 function gradeColours(raw, path) {
   if (raw === undefined || raw === null) return null;
@@ -180,6 +238,11 @@ function gradeColours(raw, path) {
   };
 }
 
+/**
+ * @param {any} raw
+ * @param {string} path
+ * @returns {Methodology}
+ */
 function methodology(raw, path) {
   object(raw, path);
   if (!Number.isInteger(raw.version) || raw.version < 1) fail(`${path}.version`, 'must be a positive integer');
@@ -187,6 +250,7 @@ function methodology(raw, path) {
     if (!KNOWN_LEVELS.has(level)) fail(`${path}.levels[${i}]`, 'unknown level');
     return level;
   });
+  /** @type {Record<string, string>} */
   const levelLabels = {};
   object(raw.level_labels, `${path}.level_labels`);
   for (const level of levels) {
@@ -235,6 +299,7 @@ function methodology(raw, path) {
       group: groupIds.has(item.group) ? item.group : fail(`${where}.group`, 'not a group of the methodology'),
     };
   });
+  /** @type {Methodology} */
   const clean = { version: raw.version, levels, level_labels: levelLabels, grades, groups, criteria };
   // What each scored level is worth (optional: the popup's "what pulls the grade down
   // most" needs it, nothing else does).
@@ -246,12 +311,18 @@ function methodology(raw, path) {
       if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 100)) {
         fail(`${path}.level_points.${level}`, 'must be a number 0..100');
       }
-      clean.level_points[level] = value;
+      clean.level_points[level] = /** @type {number} */ (value);
     }
   }
   return clean;
 }
 
+/**
+ * @param {any} raw
+ * @param {string} path
+ * @param {string[]} domains
+ * @returns {MeetingPattern[]}
+ */
 function meetingPatterns(raw, path, domains) {
   return array(raw, path, LIMITS.patternsPerService).map((item, i) => {
     const where = `${path}[${i}]`;
@@ -276,6 +347,12 @@ function meetingPatterns(raw, path, domains) {
   });
 }
 
+/**
+ * @param {any} raw
+ * @param {string} path
+ * @param {Known} known
+ * @returns {ServiceCriterion[]}
+ */
 function criteria(raw, path, known) {
   const seen = new Set();
   return array(raw, path, LIMITS.criteria).map((item, i) => {
@@ -287,6 +364,7 @@ function criteria(raw, path, known) {
     seen.add(id);
     if (!known.levels.has(item.level)) fail(`${where}.level`, 'not a level of the methodology');
     if (!known.levels.has(item.counted_level)) fail(`${where}.counted_level`, 'not a level of the methodology');
+    /** @type {ServiceCriterion} */
     const clean = {
       id,
       level: item.level,
@@ -308,6 +386,12 @@ function criteria(raw, path, known) {
   });
 }
 
+/**
+ * @param {any} raw
+ * @param {string} path
+ * @param {Known} known
+ * @returns {Service}
+ */
 function service(raw, path, known) {
   object(raw, path);
   const domains = array(raw.domains, `${path}.domains`, LIMITS.domainsPerService, 1).map((d, i) =>
@@ -350,6 +434,7 @@ function service(raw, path, known) {
  * A domain under another service's domain ("meet.example.com" under "example.com") only
  * where the service declares that service in `inside`: the server's rule
  * (ratings/fixtures.py _check_domains), so no service quietly takes part of another's site.
+ * @param {Service[]} services
  */
 function checkNesting(services) {
   const owners = new Map();

@@ -19,6 +19,9 @@ const input = (id) => byId(id, HTMLInputElement);
 /** @param {string} id */
 const button = (id) => byId(id, HTMLButtonElement);
 
+/**
+ * @param {string | null | undefined} iso
+ */
 function formatTime(iso) {
   if (!iso) return t('options_never');
   const date = new Date(iso);
@@ -45,6 +48,9 @@ async function renderStatus() {
   return dataset;
 }
 
+/**
+ * @param {Dataset} dataset
+ */
 async function renderAccess(dataset) {
   const { origins = [] } = await ext.permissions.getAll();
   const missing = dataset.bundle.services.flatMap((service) =>
@@ -89,6 +95,11 @@ function renderLegend(methodology) {
   );
 }
 
+/**
+ * @param {string} id
+ * @param {string} text
+ * @param {boolean} [isError]
+ */
 function message(id, text, isError = false) {
   const node = $(id);
   node.textContent = text;

@@ -29,6 +29,9 @@ async function currentTab() {
   return tab ?? null;
 }
 
+/**
+ * @param {string} url
+ */
 function publisherOf(url) {
   try {
     return new URL(url).hostname.replace(/^www\./, '');
@@ -37,6 +40,10 @@ function publisherOf(url) {
   }
 }
 
+/**
+ * @param {BadgeMatch} match
+ * @param {Methodology} methodology
+ */
 function gradeTile(match, methodology) {
   const state = badgeState(match, methodology);
   return h(
@@ -46,6 +53,9 @@ function gradeTile(match, methodology) {
   );
 }
 
+/**
+ * @param {Source} source
+ */
 function sourceItem(source) {
   // Publisher and section, not a bare host: two sources on one site read differently.
   const official = source.kind === 'official';
@@ -58,6 +68,12 @@ function sourceItem(source) {
   );
 }
 
+/**
+ * @param {ServiceCriterion} criterion
+ * @param {Map<string, string>} names
+ * @param {Methodology} methodology
+ * @param {(id: string) => string} report
+ */
 function criterionItem(criterion, names, methodology, report) {
   const head = h(
     'span',
@@ -81,6 +97,10 @@ function criterionItem(criterion, names, methodology, report) {
   return h('li', { 'data-criterion': criterion.id }, item);
 }
 
+/**
+ * @param {Service} service
+ * @param {Methodology} methodology
+ */
 function subScores(service, methodology) {
   const scores = new Map((service.groups ?? []).map((g) => [g.id, g.score]));
   return h(
@@ -101,6 +121,11 @@ function subScores(service, methodology) {
   );
 }
 
+/**
+ * @param {Service} service
+ * @param {Map<string, string>} names
+ * @param {Methodology} methodology
+ */
 function pullsDown(service, names, methodology) {
   const top = losses(service, methodology).slice(0, TOP_LOSSES);
   if (!top.length) return null;
@@ -124,6 +149,12 @@ function pullsDown(service, names, methodology) {
   );
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {{ service: Service, meeting: boolean }} match
+ * @param {Dataset} dataset
+ * @param {string} apiUrl
+ */
 function renderRated(root, match, dataset, apiUrl) {
   const { service } = match;
   const methodology = dataset.bundle.methodology;
@@ -175,9 +206,15 @@ function renderRated(root, match, dataset, apiUrl) {
       h('p', { className: 'muted', id: 'data-version' }, dataLine(dataset)),
     ),
   ];
-  root.append(...parts.filter(Boolean));
+  root.append(...parts.filter((part) => part !== null));
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {chrome.tabs.Tab | null} tab
+ * @param {Dataset} dataset
+ * @param {string} apiUrl
+ */
 function renderUnrated(root, tab, dataset, apiUrl) {
   const host = tab?.url ? tryMatchUrl(dataset.index, tab.url).host : null;
   root.classList.add('unrated');
@@ -199,6 +236,9 @@ function renderUnrated(root, tab, dataset, apiUrl) {
   );
 }
 
+/**
+ * @param {Dataset} dataset
+ */
 function dataLine(dataset) {
   const when = (dataset.fetchedAt ?? dataset.bundle.generated_at).slice(0, 10);
   return dataset.source === 'api' ? t('popup_data_updated', when) : t('popup_data_built_in', when);
@@ -210,7 +250,7 @@ async function main() {
   const [tab, dataset, settings] = await Promise.all([currentTab(), loadDataset(), getSettings()]);
   clear(root);
   const match = tab?.url ? tryMatchUrl(dataset.index, tab.url) : null;
-  if (match?.service) renderRated(root, match, dataset, settings.apiUrl);
+  if (match?.service) renderRated(root, { service: match.service, meeting: match.meeting }, dataset, settings.apiUrl);
   else renderUnrated(root, tab, dataset, settings.apiUrl);
   document.body.dataset.ready = 'true';
 }
