@@ -55,6 +55,8 @@ extension: $(STAMP)
 	npm --prefix extension run build:dev
 
 test-extension: extension
+	npm --prefix extension run lint
+	npm --prefix extension run typecheck
 	npm --prefix extension test
 	npm --prefix extension run lint:firefox
 	npm --prefix extension run test:browser

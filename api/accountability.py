@@ -107,7 +107,7 @@ def history_chart(rating: Rating, methodology: Methodology, now: dt.datetime) ->
             )
         )
     for point in scored:
-        fill = colours_for(point.grade).background if point.grade else "#888888"
+        fill = colours_for(point.grade, methodology).background if point.grade else "#888888"
         shapes.append(
             tag(
                 "circle",

@@ -22,6 +22,7 @@ from api.problems import Problem
 from api.responses import Rendered, cached_response
 from api.state import state_of
 from ratings.dataset import Rating
+from ratings.methodology import Methodology
 from ratings.readpath import DatasetUnavailable
 
 SVG_TYPE = "image/svg+xml"
@@ -54,12 +55,13 @@ class Badge:
     title: str
 
 
-def badge_for(rating: Rating | None) -> Badge:
-    """What a rating's badge says; ``None`` is a slug nobody rated."""
+def badge_for(rating: Rating | None, methodology: Methodology) -> Badge:
+    """What a rating's badge says, in the colours of ``methodology``; ``None`` is a slug
+    nobody rated."""
     if rating is None:
         return Badge("candor", "not rated", NOT_RATED, "Candor: this service is not rated")
     discontinued = rating.status == "discontinued"
-    colours = colours_for(rating.grade, discontinued=discontinued)
+    colours = colours_for(rating.grade, methodology, discontinued=discontinued)
     score = f", score {rating.score} of 100" if rating.score is not None else ""
     if rating.grade is None:
         value = "discontinued" if discontinued else "?"
@@ -139,12 +141,17 @@ async def badge(request: Request) -> Response:
         # Not kept in the answer cache: any string is a slug, and misses must not evict
         # real answers. Rendering it is cheap.
         rendered = Rendered.of(
-            render_badge(badge_for(None), style), dataset.version, SVG_TYPE, status=404
+            render_badge(badge_for(None, dataset.methodology), style),
+            dataset.version,
+            SVG_TYPE,
+            status=404,
         )
         return cached_response(request, rendered, max_age=state.settings.cache_max_age)
 
     async def render() -> Rendered:
-        return Rendered.of(render_badge(badge_for(rating), style), dataset.version, SVG_TYPE)
+        return Rendered.of(
+            render_badge(badge_for(rating, dataset.methodology), style), dataset.version, SVG_TYPE
+        )
 
     rendered = await state.answer((dataset.version, "badge", slug, style), render)
     return cached_response(request, rendered, max_age=state.settings.cache_max_age)

@@ -473,7 +473,7 @@ def _chart(dataset: Dataset) -> Html:
         else:
             counts[rating.grade] = counts.get(rating.grade, 0) + 1
     bars: list[tuple[str, str, int, str]] = [  # label, long name, count, fill
-        (grade, f"grade {grade}", count, colours_for(grade).background)
+        (grade, f"grade {grade}", count, colours_for(grade, dataset.methodology).background)
         for grade, count in counts.items()
     ]
     bars.append(("?", "review in progress", unrated, INSUFFICIENT.background))
@@ -1107,6 +1107,10 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
             _grade_tile(rating),
             " ",
             tag("span", {"class": "score"}, f"Score {rating.score} of 100"),
+            " ",
+            tag(
+                "span", {"class": "grade-meaning"}, methodology.grading.grade_meanings[rating.grade]
+            ),
         )
     html_snippet, markdown_snippet = embed_snippets(rating, base)
     badge_src = f"/v1/services/{rating.slug}/badge.svg"

@@ -343,10 +343,20 @@ class HostPrefixResult(_Out):
     )
 
 
+class BundleColours(_Out):
+    background: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
+    text: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
+
+
 class BundleGrade(_Out):
     letter: GradeValue
     min_score: float | None = Field(description="null for the lowest grade")
     meaning: str
+    colours: BundleColours | None = Field(
+        default=None,
+        description="The letter's badge colours (background, text); absent when the "
+        "methodology gives none: a client then draws the letter in a neutral colour",
+    )
 
 
 class BundleGroup(_Out):

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ratings.dataset import CriterionRating, Dataset, Rating
-from ratings.methodology import LEVELS
+from ratings.methodology import LEVELS, Methodology
 
 # 2: methodology v2 (sub-scores, source objects, report periods, the vocabulary of grades
 # and levels). An extension that knows only format 1 keeps its last good copy.
@@ -28,14 +28,7 @@ def _head(dataset: Dataset) -> dict[str, Any]:
             # extension to say which criteria cost a service the most points.
             "level_points": dict(methodology.levels),
             "level_labels": dict(methodology.level_labels),
-            "grades": [
-                {
-                    "letter": letter,
-                    "min_score": methodology.grading.thresholds.get(letter),
-                    "meaning": methodology.grading.grade_meanings[letter],
-                }
-                for letter in methodology.grades
-            ],
+            "grades": [_grade(methodology, letter) for letter in methodology.grades],
             "groups": [
                 {"id": g.id, "name": g.name, "weight": g.weight} for g in methodology.groups
             ],
@@ -44,6 +37,21 @@ def _head(dataset: Dataset) -> dict[str, Any]:
             ],
         },
     }
+
+
+def _grade(methodology: Methodology, letter: str) -> dict[str, Any]:
+    grading = methodology.grading
+    grade: dict[str, Any] = {
+        "letter": letter,
+        "min_score": grading.thresholds.get(letter),
+        "meaning": grading.grade_meanings[letter],
+    }
+    # Absent for a methodology stored before it had colours: the extension, which
+    # accepts bundles with and without them, then draws that letter in a neutral colour.
+    if grading.grade_colours is not None:
+        colours = grading.grade_colours[letter]
+        grade["colours"] = {"background": colours.background, "text": colours.text}
+    return grade
 
 
 def _service(r: Rating) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ratings.colour import HEX_COLOUR, MIN_TEXT_CONTRAST, contrast_ratio
 from ratings.text import Text
 
 Level = Literal["full", "partial", "none", "no_disclosure", "not_assessed", "not_applicable"]
@@ -71,10 +72,31 @@ class ReportFreshness(_Strict):
     cap_level: Literal["partial", "none"]
 
 
+class BadgeColours(_Strict):
+    """How a grade looks wherever it is shown: its background and the text on it."""
+
+    background: str = Field(pattern=HEX_COLOUR)
+    text: str = Field(pattern=HEX_COLOUR)
+
+    @model_validator(mode="after")
+    def _readable(self) -> BadgeColours:
+        ratio = contrast_ratio(self.background, self.text)
+        if ratio < MIN_TEXT_CONTRAST:
+            raise ValueError(
+                f"text {self.text} on {self.background} has a contrast of {ratio:.2f}:1; "
+                f"at least {MIN_TEXT_CONTRAST}:1 is needed"
+            )
+        return self
+
+
 class Grading(_Strict):
     thresholds: dict[str, float]
     lowest_grade: str = Field(pattern=_LETTER)
     grade_meanings: dict[str, Text]
+    # Optional only so that a dataset stored before the colours were part of the
+    # methodology still loads (its grades are drawn in a neutral colour until the
+    # fixtures are loaded again); when given, it must colour every grade.
+    grade_colours: dict[str, BadgeColours] | None = None
     baseline_cap: BaselineCap
     review_in_progress_share: float = Field(ge=0, le=1)
     report_freshness: ReportFreshness
@@ -94,6 +116,8 @@ class Grading(_Strict):
             raise ValueError("a grade letter is used twice")
         if set(self.grade_meanings) != set(letters):
             raise ValueError("grade_meanings must explain every grade, and only those")
+        if self.grade_colours is not None and set(self.grade_colours) != set(letters):
+            raise ValueError("grade_colours must colour every grade, and only those")
         if self.baseline_cap.grade not in letters:
             raise ValueError(f"baseline_cap.grade {self.baseline_cap.grade!r} is not a grade")
         return self

@@ -17,7 +17,7 @@
 //   CANDOR_BIN (the candor command, default <project>/.venv/bin/candor).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import webExt from 'web-ext';
@@ -25,7 +25,6 @@ import { InvalidBundle, parseBundle } from '../src/lib/bundle.js';
 import { normaliseApiUrl } from '../src/lib/settings.js';
 import { decodeBase64 } from '../src/lib/trust.js';
 import { exportBundle, ExportFailed } from './export-bundle.mjs';
-import { drawIcon, ICON_SIZES } from './icons.mjs';
 import { makeManifest } from './manifest.mjs';
 
 export const EXTENSION_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -141,8 +140,7 @@ export async function buildExtension({ mode = 'production', env = process.env, o
     legalComments: 'none',
     logLevel: 'warning',
   });
-  mkdirSync(path.join(staging, 'icons'), { recursive: true });
-  for (const size of ICON_SIZES) writeFileSync(path.join(staging, 'icons', `icon-${size}.png`), drawIcon(size));
+  cpSync(path.join(EXTENSION_DIR, 'icons'), path.join(staging, 'icons'), { recursive: true });
   for (const page of PAGE_FILES) cpSync(path.join(PAGES, page), path.join(staging, page));
   cpSync(path.join(PAGES, 'images'), path.join(staging, 'images'), { recursive: true });
   cpSync(path.join(EXTENSION_DIR, '_locales'), path.join(staging, '_locales'), { recursive: true });

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 import xml.etree.ElementTree as ET
 
 import httpx
@@ -15,19 +14,22 @@ from api.badges import Badge, badge_for, render_badge
 from api.palette import (
     BLACK,
     DISCONTINUED,
-    GRADE_COLOURS,
     INSUFFICIENT,
     LABEL,
     NOT_RATED,
+    UNCOLOURED,
     WHITE,
     Colours,
+    colours_for,
     contrast_ratio,
+    grade_colours,
 )
 from ratings.dataset import Dataset, dataset_from_fixtures
 from ratings.fixtures import read_fixtures
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import FIXTURES
 
 EXPECTED = dataset_from_fixtures(read_fixtures(FIXTURES))
+GRADE_COLOURS = grade_colours(EXPECTED.methodology)
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -157,13 +159,15 @@ def test_rendered_badges_parse_for_odd_values() -> None:
 
 def test_badge_for_each_kind() -> None:
     zoom = EXPECTED.ratings["zoom"]
-    assert badge_for(None).value == "not rated"
-    assert badge_for(zoom).value == zoom.grade
+    methodology = EXPECTED.methodology
+    assert badge_for(None, methodology).value == "not rated"
+    assert badge_for(zoom, methodology).value == zoom.grade
     gone = dataclasses.replace(zoom, status="discontinued")
-    assert badge_for(gone).value == f"{zoom.grade} (discontinued)"
-    assert badge_for(gone).colours == DISCONTINUED
+    assert badge_for(gone, methodology).value == f"{zoom.grade} (discontinued)"
+    assert badge_for(gone, methodology).colours == DISCONTINUED
     unknown = dataclasses.replace(zoom, grade=None, score=None)
-    assert badge_for(unknown).value == "?" and badge_for(unknown).colours == INSUFFICIENT
+    assert badge_for(unknown, methodology).value == "?"
+    assert badge_for(unknown, methodology).colours == INSUFFICIENT
 
 
 @pytest.mark.parametrize(
@@ -185,23 +189,25 @@ def test_contrast_ratio_reference_values() -> None:
     assert contrast_ratio("#777777", WHITE) == pytest.approx(4.48, abs=0.01)
 
 
-def test_palette_matches_the_extension() -> None:
-    source = (ROOT / "extension" / "src" / "lib" / "badge.js").read_text()
-    colour = "#[0-9A-Fa-f]{6}"
-    entry = rf"([A-F]): \{{ background: '({colour})', text: '{colour}' \}}"
-    pairs = dict(re.findall(entry, source))
-    assert pairs, "the extension's palette was not found"
-    for grade, background in pairs.items():
-        assert GRADE_COLOURS[grade].background.lower() == background.lower(), grade
-    # The "?" and discontinued looks differ on purpose: in the toolbar the browser draws
-    # the badge over the extension's dark navy icon, so the extension uses light greys
-    # there, while on a white page and beside the badges' dark label these dark greys read
-    # best. Each side's pairs are contrast-checked in its own tests; both say it in words.
-    for name, ours in (
-        ("INSUFFICIENT_COLOURS", INSUFFICIENT),
-        ("DISCONTINUED_COLOURS", DISCONTINUED),
-    ):
-        found = re.search(rf"{name} = \{{ background: '(#[0-9A-Fa-f]{{6}})'", source)
-        assert found, name
-        assert found.group(1).lower() not in {c.background.lower() for c in GRADE_COLOURS.values()}
-        assert ours.background.lower() not in {c.background.lower() for c in GRADE_COLOURS.values()}
+def test_grade_colours_are_the_methodologys() -> None:
+    """Each letter's colours are the ones methodology.yaml gives it, in its order; a
+    letter it gives none, or a methodology stored before it had colours, is neutral."""
+    methodology = EXPECTED.methodology
+    given = methodology.grading.grade_colours
+    assert given is not None
+    assert list(GRADE_COLOURS) == list(methodology.grades)
+    for letter, colours in GRADE_COLOURS.items():
+        assert colours == Colours(given[letter].background, given[letter].text)
+        assert colours_for(letter, methodology) == colours
+    assert colours_for("Q", methodology) == UNCOLOURED
+    bare = methodology.model_copy(
+        update={"grading": methodology.grading.model_copy(update={"grade_colours": None})}
+    )
+    assert set(grade_colours(bare).values()) == {UNCOLOURED}
+    fixed = {INSUFFICIENT.background, DISCONTINUED.background, UNCOLOURED.background}
+    assert not fixed & {c.background for c in GRADE_COLOURS.values()}
+
+
+async def test_the_bundle_carries_the_same_colours(client: httpx.AsyncClient) -> None:
+    grades = (await client.get("/v1/bundle")).json()["methodology"]["grades"]
+    assert {g["letter"]: Colours(**g["colours"]) for g in grades} == GRADE_COLOURS

@@ -17,13 +17,14 @@ from starlette.routing import BaseRoute
 
 from api.html import render_markdown, safe_url
 from api.pages import e2ee_text, page_routes, transparency_text
-from api.palette import GRADE_COLOURS, INSUFFICIENT
+from api.palette import INSUFFICIENT, grade_colours
 from ratings.dataset import Dataset, Rating, Source, dataset_from_fixtures
 from ratings.fixtures import read_fixtures
 from tests.api.conftest import AppFactory, client_for
 from tests.conftest import FIXTURES, ROOT
 
 EXPECTED = dataset_from_fixtures(read_fixtures(FIXTURES))
+GRADE_COLOURS = grade_colours(EXPECTED.methodology)
 CSS = ROOT / "api" / "static" / "candor.css"
 
 

@@ -3,6 +3,7 @@ pieces must make exactly the document ``build_bundle`` describes."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -39,3 +40,27 @@ def test_one_service_and_non_ascii_text(make_fixtures: Callable[..., Path]) -> N
     encoded = b"".join(encode_bundle(dataset))
     assert encoded == _whole(build_bundle(dataset))
     assert json.loads(encoded)["services"][0]["summary"] == data["summary"]
+
+
+def test_each_grade_carries_the_methodologys_colours() -> None:
+    dataset = dataset_from_fixtures(read_fixtures(FIXTURES))
+    grading = dataset.methodology.grading
+    assert grading.grade_colours is not None
+    grades = build_bundle(dataset)["methodology"]["grades"]
+    assert [g["letter"] for g in grades] == list(dataset.methodology.grades)
+    for grade in grades:
+        given = grading.grade_colours[grade["letter"]]
+        assert grade["colours"] == {"background": given.background, "text": given.text}
+
+
+def test_a_methodology_without_colours_gives_grades_without_them() -> None:
+    """A dataset stored before colours were part of the methodology: its bundle simply
+    has none, which the extension's validator accepts (a neutral colour then)."""
+    dataset = dataset_from_fixtures(read_fixtures(FIXTURES))
+    methodology = dataset.methodology
+    bare = methodology.model_copy(
+        update={"grading": methodology.grading.model_copy(update={"grade_colours": None})}
+    )
+    document = build_bundle(dataclasses.replace(dataset, methodology=bare))
+    assert all("colours" not in grade for grade in document["methodology"]["grades"])
+    assert [g["letter"] for g in document["methodology"]["grades"]] == list(bare.grades)

@@ -11,6 +11,9 @@ const queues = new Map();
 /**
  * Show the badge for `url` on `tabId` (url is undefined for pages we have no access to:
  * those are unrated by construction). Resolves to the match.
+ * @param {number} tabId
+ * @param {string | undefined} url
+ * @param {Dataset} dataset
  */
 export function applyBadge(tabId, url, dataset) {
   const previous = queues.get(tabId) ?? Promise.resolve();
@@ -23,9 +26,14 @@ export function applyBadge(tabId, url, dataset) {
   return next;
 }
 
+/**
+ * @param {number} tabId
+ * @param {string | undefined} url
+ * @param {Dataset} dataset
+ */
 async function setBadge(tabId, url, dataset) {
   const match = url ? tryMatchUrl(dataset.index, url) : { host: null, service: null, meeting: false };
-  const state = badgeState(match);
+  const state = badgeState(match, dataset.bundle.methodology);
   try {
     await Promise.all([
       ext.action.setBadgeText({ tabId, text: state.text }),
@@ -39,8 +47,12 @@ async function setBadge(tabId, url, dataset) {
   return match;
 }
 
-/** Re-apply every open tab's badge, e.g. after the dataset or the permissions changed. */
+/**
+ * Re-apply every open tab's badge, e.g. after the dataset or the permissions changed.
+ * @param {Dataset} dataset
+ */
 export async function applyAllBadges(dataset) {
   const tabs = await ext.tabs.query({});
-  await Promise.all(tabs.map((tab) => applyBadge(tab.id, tab.url, dataset)));
+  // Tabs without an id (devtools windows) have no badge.
+  await Promise.all(tabs.flatMap((tab) => (tab.id === undefined ? [] : [applyBadge(tab.id, tab.url, dataset)])));
 }

@@ -4,6 +4,9 @@ import { ext } from '../lib/ext.js';
 
 export const ONBOARDING_PAGE = 'welcome.html';
 
+/**
+ * @param {{ reason?: string } | undefined} details
+ */
 export async function onInstalled(details) {
   if (details?.reason !== 'install') return false;
   await ext.tabs.create({ url: ext.runtime.getURL(ONBOARDING_PAGE) });

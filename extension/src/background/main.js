@@ -8,14 +8,26 @@ import { DEVELOPMENT, REFRESH_ALARM, REFRESH_PERIOD_MINUTES, RETRY_ALARM } from 
 import { loadDataset } from '../lib/dataset.js';
 import { ext } from '../lib/ext.js';
 import { KEYS } from '../lib/storage.js';
+import { badgeState } from '../lib/badge.js';
 import { applyAllBadges, applyBadge } from './badges.js';
 import { onInstalled } from './install.js';
 import { notifyMeeting, onNotificationClicked } from './notifications.js';
 import { refreshBundle } from './updater.js';
 
+/** @type {Promise<Dataset> | null} */
 let datasetPromise = null;
+/**
+ * Development builds only (the browser tests): every tab update this worker has finished
+ * handling (badge set, notification decided), in order, so that a test can tell "handled,
+ * and no badge" from "not handled yet" instead of sleeping and hoping.
+ * @type {Map<number, { status: string | null, url: string | null, badge: string }[]>}
+ */
+const handledUpdates = new Map();
 
-/** The dataset and its index, built once and rebuilt when a new bundle is stored. */
+/**
+ * The dataset and its index, built once and rebuilt when a new bundle is stored.
+ * @returns {Promise<Dataset>}
+ */
 function dataset() {
   datasetPromise ??= loadDataset().catch((error) => {
     datasetPromise = null;
@@ -24,12 +36,23 @@ function dataset() {
   return datasetPromise;
 }
 
+/**
+ * @param {number} tabId
+ * @param {chrome.tabs.OnUpdatedInfo} changeInfo
+ * @param {chrome.tabs.Tab} tab
+ */
 async function onTabUpdated(tabId, changeInfo, tab) {
   // A URL change (navigation, redirect, history.pushState) or a load state change: both
   // can leave the badge stale or reset.
   if (!('url' in changeInfo) && !('status' in changeInfo)) return;
-  const match = await applyBadge(tabId, tab.url, await dataset());
+  const data = await dataset();
+  const match = await applyBadge(tabId, tab.url, data);
   if (match.meeting && match.service) await notifyMeeting(match.service, tabId);
+  if (DEVELOPMENT) {
+    const badge = badgeState(match, data.bundle.methodology).text;
+    const update = { status: changeInfo.status ?? null, url: tab.url ?? null, badge };
+    handledUpdates.set(tabId, [...(handledUpdates.get(tabId) ?? []), update]);
+  }
 }
 
 async function refreshAndReapply() {
@@ -47,6 +70,7 @@ async function ensureAlarm() {
   }
 }
 
+/** @param {unknown} error */
 const log = (error) => console.warn('Candor:', error);
 
 ext.tabs.onUpdated.addListener((tabId, changeInfo, tab) => {
@@ -103,5 +127,12 @@ ensureAlarm().catch(log);
 
 // Development builds only (the build drops this block from production bundles, which a
 // unit test checks): headless browsers cannot click a system notification, so the
-// browser tests call the click handler from the worker's console.
-if (DEVELOPMENT) globalThis.candorDevelopment = Object.freeze({ onNotificationClicked });
+// browser tests call the click handler from the worker's console, and read which tab
+// updates were handled.
+if (DEVELOPMENT) {
+  Reflect.set(globalThis, 'candorDevelopment', Object.freeze({
+    onNotificationClicked,
+    /** @param {number} tabId */
+    handledUpdates: (tabId) => handledUpdates.get(tabId) ?? [],
+  }));
+}

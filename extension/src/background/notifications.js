@@ -8,17 +8,25 @@ const PREFIX = 'candor-meeting:';
 let chain = Promise.resolve();
 
 export function localDay(date = new Date()) {
-  const pad = (n) => String(n).padStart(2, '0');
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
 /** Notify about `service` unless turned off or already done today. Serialised, so the
  * several tab events of one page load cannot notify twice. */
+/**
+ * @param {Service} service
+ * @param {number} tabId
+ */
 export function notifyMeeting(service, tabId) {
   chain = chain.then(() => notifyOnce(service, tabId)).catch(() => {});
   return chain;
 }
 
+/**
+ * @param {Service} service
+ * @param {number} tabId
+ */
 async function notifyOnce(service, tabId) {
   const { notifications } = await getSettings();
   if (!notifications) return;
@@ -38,6 +46,9 @@ async function notifyOnce(service, tabId) {
 
 /** Open the details for the tab a notification was about: the popup where the browser
  * lets us open it, else the same page in a tab. */
+/**
+ * @param {string} notificationId
+ */
 export async function onNotificationClicked(notificationId) {
   if (!notificationId.startsWith(PREFIX)) return;
   const tabId = Number(notificationId.slice(PREFIX.length).split(':')[0]);
@@ -45,6 +56,7 @@ export async function onNotificationClicked(notificationId) {
   let windowId;
   try {
     const tab = await ext.tabs.update(tabId, { active: true });
+    if (!tab) throw new Error('the tab is gone');
     windowId = tab.windowId;
     await ext.windows.update(windowId, { focused: true });
   } catch {

@@ -16,9 +16,13 @@ import { getRemote, getSettings, getStatus, setRemote, setStatus } from '../lib/
 import { checkSuccession, Untrusted, verifySignature } from '../lib/trust.js';
 
 const MAX_SIGNATURE_BYTES = 1024;
+/** @type {Promise<UpdateStatus> | null} */
 let inFlight = null;
 
-/** Refresh the bundle; concurrent callers share one request. Resolves to the new status. */
+/**
+ * Refresh the bundle; concurrent callers share one request. Resolves to the new status.
+ * @returns {Promise<UpdateStatus>}
+ */
 export function refreshBundle() {
   inFlight ??= doRefresh().finally(() => {
     inFlight = null;
@@ -26,6 +30,10 @@ export function refreshBundle() {
   return inFlight;
 }
 
+/**
+ * @param {string} url
+ * @param {Record<string, string>} [headers]
+ */
 const request = (url, headers = {}) =>
   fetch(url, {
     headers: { Accept: 'application/json', ...headers },
@@ -35,7 +43,11 @@ const request = (url, headers = {}) =>
     signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
   });
 
-/** The bundle's bytes and its signature text, or null for "not modified". */
+/**
+ * The bundle's bytes and its signature text, or null for "not modified".
+ * @param {string} apiUrl
+ * @param {string | null} etag
+ */
 async function download(apiUrl, etag) {
   const response = await request(`${apiUrl}/v1/bundle`, etag ? { 'If-None-Match': etag } : {});
   if (response.status === 304) return null;
@@ -54,6 +66,7 @@ async function doRefresh() {
   const extensionVersion = ext.runtime.getManifest().version;
   const etag = remote?.etag && remote.apiUrl === apiUrl && remote.extensionVersion === extensionVersion ? remote.etag : null;
   const now = new Date().toISOString();
+  /** @type {UpdateStatus} */
   const status = { ...(await getStatus()), lastAttempt: now, apiUrl };
   try {
     if (normaliseApiUrl(apiUrl) !== apiUrl) throw new Error('the API address must be https');
@@ -95,16 +108,27 @@ async function doRefresh() {
   return status;
 }
 
+/**
+ * @param {unknown} error
+ */
 function describeError(error) {
-  if (error?.name === 'TimeoutError') return 'the API did not answer in time';
+  // Anything may be thrown; only an error's name and message are read.
+  const { name, message } = /** @type {{ name?: unknown, message?: unknown }} */ (Object(error));
+  if (name === 'TimeoutError') return 'the API did not answer in time';
   if (error instanceof TypeError) return 'the API could not be reached';
-  return String(error?.message ?? error).slice(0, 300);
+  return String(message ?? error).slice(0, 300);
 }
 
-/** The body as bytes, aborting as soon as it grows past `limit`. */
+/**
+ * The body as bytes, aborting as soon as it grows past `limit`.
+ * @param {Response} response
+ * @param {number} limit
+ * @returns {Promise<Uint8Array<ArrayBuffer>>}
+ */
 async function readLimited(response, limit) {
   const declared = Number(response.headers.get('Content-Length'));
   if (declared > limit) throw new Error(`the answer is larger than ${limit} bytes`);
+  if (!response.body) throw new Error('the answer has no body');
   const reader = response.body.getReader();
   const chunks = [];
   let total = 0;

@@ -1,23 +1,18 @@
 // What the toolbar badge shows for a match: a pure function, so every look is unit-tested
 // and the options page can draw the same legend.
 //
-// Colours follow the Okabe-Ito palette, which stays distinguishable with the common
-// colour-vision deficiencies; the letter itself always carries the grade, so colour is
-// never the only signal. Each background is paired with the text colour that gives a
-// WCAG contrast of at least 4.5:1 (checked in test/unit/badge.test.js).
+// A grade's colours are the methodology's, carried by the bundle (the Okabe-Ito palette,
+// which stays distinguishable with the common colour-vision deficiencies, each text at a
+// WCAG contrast of at least 4.5:1 on its background); the letter itself always carries the
+// grade, so colour is never the only signal. A letter the bundle gives no colours (a
+// server from before they were part of the methodology) is drawn in a neutral grey.
 import { gradePhrase } from './describe.js';
 import { t } from './i18n.js';
 
-export const GRADE_COLOURS = {
-  A: { background: '#009E73', text: '#000000' }, // bluish green
-  B: { background: '#56B4E9', text: '#000000' }, // sky blue
-  C: { background: '#F0E442', text: '#000000' }, // yellow
-  D: { background: '#E69F00', text: '#000000' }, // orange
-  F: { background: '#D55E00', text: '#000000' }, // vermillion
-};
-// Light greys rather than dark ones: the toolbar icon is dark navy (scripts/icons.mjs),
-// and the browser draws the badge over its corner, so every badge colour must stand out
-// against it as well as carry its text (both checked in test/unit/badge.test.js).
+// Light greys rather than dark ones: the toolbar icon is dark navy (icons/), and the
+// browser draws the badge over its corner, so every badge colour must stand out against
+// it as well as carry its text (both checked in test/unit/badge.test.js).
+export const NEUTRAL_GRADE_COLOURS = { background: '#A0A0A0', text: '#000000' };
 export const INSUFFICIENT_COLOURS = { background: '#C8C8C8', text: '#000000' };
 export const DISCONTINUED_COLOURS = { background: '#FFFFFF', text: '#000000' };
 export const NO_BADGE_COLOURS = { background: '#5F5F5F', text: '#FFFFFF' };
@@ -30,16 +25,29 @@ export const INSUFFICIENT_MARK = '?';
 export const DEFAULT_TITLE = 'Candor';
 
 /**
- * Badge state for a match result ({service, meeting} from the matcher).
+ * The badge colours of a grade letter of `methodology` (the bundle's).
+ * @param {string} letter
+ * @param {Methodology | undefined} methodology
+ * @returns {GradeColours}
+ */
+export function gradeColours(letter, methodology) {
+  return methodology?.grades?.find((grade) => grade.letter === letter)?.colours ?? NEUTRAL_GRADE_COLOURS;
+}
+
+/**
+ * Badge state for a match result ({service, meeting} from the matcher), in the colours of
+ * the bundle's `methodology`.
  * Returns { text, color, textColor, title, kind } where kind is one of
  * 'none' | 'graded' | 'insufficient' | 'discontinued'.
+ * @param {BadgeMatch | null | undefined} match
+ * @param {Methodology | undefined} methodology
  */
-export function badgeState(match) {
+export function badgeState(match, methodology) {
   const service = match?.service ?? null;
   if (!service) {
     return { kind: 'none', text: '', color: NO_BADGE_COLOURS.background, textColor: NO_BADGE_COLOURS.text, title: DEFAULT_TITLE };
   }
-  const meeting = Boolean(match.meeting);
+  const meeting = Boolean(match?.meeting);
   let kind;
   let mark;
   let colours;
@@ -47,14 +55,14 @@ export function badgeState(match) {
     kind = 'discontinued';
     mark = DISCONTINUED_MARK;
     colours = DISCONTINUED_COLOURS;
-  } else if (service.grade === null || !GRADE_COLOURS[service.grade]) {
+  } else if (!service.grade) {
     kind = 'insufficient';
     mark = INSUFFICIENT_MARK;
     colours = INSUFFICIENT_COLOURS;
   } else {
     kind = 'graded';
     mark = service.grade;
-    colours = GRADE_COLOURS[service.grade];
+    colours = gradeColours(service.grade, methodology);
   }
   const what = gradePhrase(service);
   return {
@@ -66,18 +74,25 @@ export function badgeState(match) {
   };
 }
 
-/** WCAG 2 contrast ratio of two #RRGGBB colours. */
+/**
+ * WCAG 2 contrast ratio of two #RRGGBB colours.
+ * @param {string} a
+ * @param {string} b
+ */
 export function contrastRatio(a, b) {
-  const luminance = (hex) => {
+  const luminance = (/** @type {string} */ hex) => {
     const [r, g, b2] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255);
-    const lin = (c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+    const lin = (/** @type {number} */ c) => (c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
     return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b2);
   };
   const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
   return (hi + 0.05) / (lo + 0.05);
 }
 
-/** #RRGGBB to the [r, g, b, 255] array that action.getBadgeBackgroundColor returns. */
+/**
+ * #RRGGBB to the [r, g, b, 255] array that action.getBadgeBackgroundColor returns.
+ * @param {string} hex
+ */
 export function hexToRgba(hex) {
   return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).concat(255);
 }

@@ -9,7 +9,7 @@
 
 import { getPublicSuffix } from 'tldts';
 import { InvalidInput, normaliseHost, parseUrl } from './host.js';
-import { compileMeetingPattern } from './template.js';
+import { compileMeetingPattern, InvalidPattern } from './template.js';
 
 // 2: methodology v2 (sub-scores, source objects, report periods, grades and level words
 // carried by the bundle). A format-1 bundle is refused: the last good copy stays.
@@ -46,18 +46,23 @@ const DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2
 // Text shown to people, by the server's rule (ratings/text.py; shared cases in
 // tests/vectors/rules.json): no markup, no control character but tab and newline, no line
 // or paragraph separator, no bidi mark, embedding, override or isolate.
-const UNSAFE_TEXT = /[<>\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+// (\p{Cc} is exactly U+0000-U+001F and U+007F-U+009F.)
+const UNSAFE_TEXT = /[[<>\p{Cc}\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]--[\t\n]]/v;
 // URLs are checked by the URL parser (which refuses controls and spaces), not as text.
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/;
+const CONTROL = /\p{Cc}/u;
 // The grade letters are the methodology's (the bundle lists them): a methodology that adds
 // a grade must not make every installed copy refuse every future bundle.
 const LETTER = /^[A-Z]$/;
+const HEX_COLOUR = /^#[0-9A-Fa-f]{6}$/;
 const STATUSES = new Set(['active', 'discontinued']);
 const SOURCE_KINDS = new Set(['official', 'independent']);
 export const KNOWN_LEVELS = new Set(['full', 'partial', 'none', 'no_disclosure', 'not_assessed', 'not_applicable']);
 
 /** The bundle is unusable; `problems` lists where and why (first few only). */
 export class InvalidBundle extends Error {
+  /**
+   * @param {string[]} problems
+   */
   constructor(problems) {
     super(`invalid bundle: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (+${problems.length - 5} more)` : ''}`);
     this.name = 'InvalidBundle';
@@ -69,17 +74,42 @@ export class InvalidBundle extends Error {
 // found is enough to reject, and stopping early bounds the work on junk input.
 class Problem extends Error {}
 
+/**
+ * The ids a service may use: the methodology's.
+ * @typedef {{ criteria: Set<string>, levels: Set<string>, grades: Set<string>, groups: Set<string> }} Known
+ */
+
+/**
+ * @param {string} path
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(path, message) {
   throw new Problem(`${path}: ${message}`);
 }
 
+/**
+ * @param {unknown} value
+ */
 const isObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @returns {Record<string, any>} the value, to be checked field by field
+ */
 function object(value, path) {
   if (!isObject(value)) fail(path, 'must be an object');
-  return value;
+  return /** @type {Record<string, any>} */ (value);
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @param {number} max
+ * @param {number} [min]
+ * @returns {any[]} the value, to be checked item by item
+ */
 function array(value, path, max, min = 0) {
   if (!Array.isArray(value)) fail(path, 'must be an array');
   if (value.length > max) fail(path, `at most ${max} items`);
@@ -87,13 +117,23 @@ function array(value, path, max, min = 0) {
   return value;
 }
 
-/** Why `value` is not plain text (the server's rule), or null. */
+/**
+ * Why `value` is not plain text (the server's rule), or null.
+ * @param {unknown} value
+ */
 export function textProblem(value) {
   if (typeof value !== 'string') return 'must be a string';
   if (UNSAFE_TEXT.test(value)) return 'contains a markup, control or bidi character';
   return null;
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @param {number} max
+ * @param {{ min?: number }} [options]
+ * @returns {string}
+ */
 function text(value, path, max, { min = 1 } = {}) {
   if (typeof value !== 'string') fail(path, 'must be a string');
   if (value.length < min || value.length > max) fail(path, `length must be ${min}..${max}`);
@@ -102,11 +142,22 @@ function text(value, path, max, { min = 1 } = {}) {
   return value;
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @param {RegExp} regex
+ * @returns {string}
+ */
 function pattern(value, path, regex) {
   if (typeof value !== 'string' || !regex.test(value)) fail(path, 'has an invalid format');
   return value;
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @returns {string}
+ */
 function date(value, path) {
   const m = typeof value === 'string' ? DATE.exec(value) : null;
   if (!m) fail(path, 'must be a YYYY-MM-DD date');
@@ -115,9 +166,14 @@ function date(value, path) {
   if (parsed.getUTCFullYear() !== year || parsed.getUTCMonth() !== month - 1 || parsed.getUTCDate() !== day) {
     fail(path, 'is not a real date');
   }
-  return value;
+  return m[0]; // the whole match of an anchored pattern: the value itself
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @returns {string}
+ */
 function httpUrl(value, path) {
   if (typeof value !== 'string') fail(path, 'must be a string');
   if (value.length < 1 || value.length > LIMITS.url) fail(path, `length must be 1..${LIMITS.url}`);
@@ -134,6 +190,7 @@ function httpUrl(value, path) {
 /**
  * Why `value` cannot be a service's domain, or null: the server's rule
  * (ratings/fixtures.py domain_problem; shared cases in tests/vectors/rules.json).
+ * @param {unknown} value
  */
 export function domainProblem(value) {
   if (typeof value !== 'string') return 'must be a string';
@@ -153,12 +210,39 @@ export function domainProblem(value) {
   return null;
 }
 
+/**
+ * @param {unknown} value
+ * @param {string} path
+ * @returns {string}
+ */
 function domain(value, path) {
   const problem = domainProblem(value);
   if (problem) fail(path, problem);
-  return value;
+  return /** @type {string} */ (value); // only a string has no problem
 }
 
+/**
+ * A grade's badge colours, or null where the bundle gives none (a server from before the
+ * colours were part of the methodology): the badge then draws that letter in a neutral
+ * colour (src/lib/badge.js).
+ * @param {any} raw
+ * @param {string} path
+ * @returns {GradeColours | null}
+ */
+function gradeColours(raw, path) {
+  if (raw === undefined || raw === null) return null;
+  object(raw, path);
+  return {
+    background: pattern(raw.background, `${path}.background`, HEX_COLOUR),
+    text: pattern(raw.text, `${path}.text`, HEX_COLOUR),
+  };
+}
+
+/**
+ * @param {any} raw
+ * @param {string} path
+ * @returns {Methodology}
+ */
 function methodology(raw, path) {
   object(raw, path);
   if (!Number.isInteger(raw.version) || raw.version < 1) fail(`${path}.version`, 'must be a positive integer');
@@ -166,6 +250,7 @@ function methodology(raw, path) {
     if (!KNOWN_LEVELS.has(level)) fail(`${path}.levels[${i}]`, 'unknown level');
     return level;
   });
+  /** @type {Record<string, string>} */
   const levelLabels = {};
   object(raw.level_labels, `${path}.level_labels`);
   for (const level of levels) {
@@ -182,7 +267,12 @@ function methodology(raw, path) {
     if (min !== null && !(typeof min === 'number' && Number.isFinite(min) && min >= 0 && min <= 100)) {
       fail(`${where}.min_score`, 'must be a number 0..100 or null');
     }
-    return { letter, min_score: min, meaning: text(item.meaning, `${where}.meaning`, LIMITS.meaning) };
+    return {
+      letter,
+      min_score: min,
+      meaning: text(item.meaning, `${where}.meaning`, LIMITS.meaning),
+      colours: gradeColours(item.colours, `${where}.colours`),
+    };
   });
   const groupIds = new Set();
   const groups = array(raw.groups, `${path}.groups`, LIMITS.groups, 1).map((item, i) => {
@@ -209,6 +299,7 @@ function methodology(raw, path) {
       group: groupIds.has(item.group) ? item.group : fail(`${where}.group`, 'not a group of the methodology'),
     };
   });
+  /** @type {Methodology} */
   const clean = { version: raw.version, levels, level_labels: levelLabels, grades, groups, criteria };
   // What each scored level is worth (optional: the popup's "what pulls the grade down
   // most" needs it, nothing else does).
@@ -220,12 +311,18 @@ function methodology(raw, path) {
       if (!(typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 100)) {
         fail(`${path}.level_points.${level}`, 'must be a number 0..100');
       }
-      clean.level_points[level] = value;
+      clean.level_points[level] = /** @type {number} */ (value);
     }
   }
   return clean;
 }
 
+/**
+ * @param {any} raw
+ * @param {string} path
+ * @param {string[]} domains
+ * @returns {MeetingPattern[]}
+ */
 function meetingPatterns(raw, path, domains) {
   return array(raw, path, LIMITS.patternsPerService).map((item, i) => {
     const where = `${path}[${i}]`;
@@ -237,7 +334,7 @@ function meetingPatterns(raw, path, domains) {
     try {
       compileMeetingPattern(clean);
     } catch (error) {
-      if (error.name === 'InvalidPattern' || error instanceof InvalidInput) fail(where, error.message);
+      if (error instanceof InvalidPattern || error instanceof InvalidInput) fail(where, error.message);
       throw error;
     }
     if (host !== null) {
@@ -250,6 +347,12 @@ function meetingPatterns(raw, path, domains) {
   });
 }
 
+/**
+ * @param {any} raw
+ * @param {string} path
+ * @param {Known} known
+ * @returns {ServiceCriterion[]}
+ */
 function criteria(raw, path, known) {
   const seen = new Set();
   return array(raw, path, LIMITS.criteria).map((item, i) => {
@@ -261,6 +364,7 @@ function criteria(raw, path, known) {
     seen.add(id);
     if (!known.levels.has(item.level)) fail(`${where}.level`, 'not a level of the methodology');
     if (!known.levels.has(item.counted_level)) fail(`${where}.counted_level`, 'not a level of the methodology');
+    /** @type {ServiceCriterion} */
     const clean = {
       id,
       level: item.level,
@@ -282,6 +386,12 @@ function criteria(raw, path, known) {
   });
 }
 
+/**
+ * @param {any} raw
+ * @param {string} path
+ * @param {Known} known
+ * @returns {Service}
+ */
 function service(raw, path, known) {
   object(raw, path);
   const domains = array(raw.domains, `${path}.domains`, LIMITS.domainsPerService, 1).map((d, i) =>
@@ -324,6 +434,7 @@ function service(raw, path, known) {
  * A domain under another service's domain ("meet.example.com" under "example.com") only
  * where the service declares that service in `inside`: the server's rule
  * (ratings/fixtures.py _check_domains), so no service quietly takes part of another's site.
+ * @param {Service[]} services
  */
 function checkNesting(services) {
   const owners = new Map();
@@ -345,6 +456,8 @@ function checkNesting(services) {
 /**
  * Check a parsed bundle and return a clean copy holding only the known fields.
  * Throws InvalidBundle.
+ * @param {any} raw parsed JSON, checked field by field here
+ * @returns {Bundle}
  */
 export function validateBundle(raw) {
   try {
@@ -380,9 +493,14 @@ export function validateBundle(raw) {
   }
 }
 
-/** Parse and validate bundle JSON text (or bytes), enforcing the size limit first. */
+/**
+ * Parse and validate bundle JSON text (or bytes), enforcing the size limit first.
+ * @param {unknown} input text or bytes; anything else is refused
+ * @returns {Bundle}
+ */
 export function parseBundle(input) {
-  let textValue = input;
+  /** @type {string} */
+  let textValue;
   if (input instanceof Uint8Array || input instanceof ArrayBuffer) {
     const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
     if (bytes.byteLength > MAX_BUNDLE_BYTES) throw new InvalidBundle([`larger than ${MAX_BUNDLE_BYTES} bytes`]);
@@ -391,7 +509,9 @@ export function parseBundle(input) {
     } catch {
       throw new InvalidBundle(['not UTF-8 text']);
     }
-  } else if (typeof input !== 'string') {
+  } else if (typeof input === 'string') {
+    textValue = input;
+  } else {
     throw new InvalidBundle(['not text']);
   }
   // Length in UTF-16 units is at most the UTF-8 byte count, so this is a safe bound.

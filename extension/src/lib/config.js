@@ -2,7 +2,6 @@
 // production builds talk to an https API and verify bundles with the pinned production
 // key; development builds may use an http API on this machine. Run unbundled (the unit
 // tests), the development defaults apply and the key is whatever the test sets.
-/* global __CANDOR_API_URL__, __CANDOR_DEVELOPMENT__, __CANDOR_PUBLIC_KEY__ */
 export const DEVELOPMENT = typeof __CANDOR_DEVELOPMENT__ === 'boolean' ? __CANDOR_DEVELOPMENT__ : true;
 export const DEFAULT_API_URL = typeof __CANDOR_API_URL__ === 'string' ? __CANDOR_API_URL__ : 'http://127.0.0.1:8000';
 // The raw Ed25519 public key (base64) whose signature every downloaded bundle must carry.

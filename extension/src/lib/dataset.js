@@ -8,9 +8,13 @@ import { getRemote } from './storage.js';
 
 export const SNAPSHOT_FILE = 'snapshot.json';
 
+/** @type {Promise<Bundle> | null} */
 let snapshotPromise = null;
 
-/** The bundled snapshot, validated; loaded once per extension process. */
+/**
+ * The bundled snapshot, validated; loaded once per extension process.
+ * @returns {Promise<Bundle>}
+ */
 export function loadSnapshot() {
   snapshotPromise ??= (async () => {
     const response = await fetch(ext.runtime.getURL(SNAPSHOT_FILE));
@@ -23,6 +27,7 @@ export function loadSnapshot() {
  * { bundle, index, source: "api" | "snapshot", fetchedAt }. A stored copy fetched by an
  * older version of the extension is ignored: the snapshot of this version may be newer,
  * and the next refresh fetches again.
+ * @returns {Promise<Dataset>}
  */
 export async function loadDataset() {
   const remote = await getRemote();

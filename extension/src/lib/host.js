@@ -8,12 +8,20 @@
 // a non-ASCII host to A-labels, where the Python side uses the same standard's parser
 // (ada), so both apply one algorithm rather than two approximations of it.
 
+/**
+ * A URL as the matcher reads it: the normalised host and path, and the query's pairs.
+ * @typedef {{ url: string, host: string, path: string, query: [string, string][] }} ParsedUrl
+ */
+
 export const MAX_URL_LENGTH = 2048;
 export const MAX_HOST_LENGTH = 253;
 export const MAX_LABEL_LENGTH = 63;
 
 /** The input is not a valid host or http(s) URL; `message` says why. */
 export class InvalidInput extends Error {
+  /**
+   * @param {string} message
+   */
   constructor(message) {
     super(message);
     this.name = 'InvalidInput';
@@ -22,17 +30,20 @@ export class InvalidInput extends Error {
 
 // Control characters, whitespace and the backslash are refused outright: browsers strip
 // or reinterpret them (`https://evil.com\@zoom.us` goes to evil.com).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const FORBIDDEN = /[\x00-\x20\x7f\\]/;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 const ASCII_LABEL = /^[a-z0-9_-]{1,63}$/;
 // A numeric last label makes WHATWG parsers read the host as an IPv4 address.
 const NUMERIC_LABEL = /^(0x[0-9a-f]*|[0-9]+)$/;
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
+const ASCII_ONLY = /^\p{ASCII}*$/u;
 
 /**
  * The canonical form of a host: lowercase A-labels, no trailing dot, no port.
  * Throws InvalidInput for IP literals, localhost, empty or over-long hosts and labels,
  * and anything that is not a domain name.
+ * @param {unknown} raw
+ * @returns {string}
  */
 export function normaliseHost(raw) {
   if (typeof raw !== 'string') throw new InvalidInput('host must be a string');
@@ -66,6 +77,9 @@ export function normaliseHost(raw) {
   return host;
 }
 
+/**
+ * @param {string} port
+ */
 function checkPort(port) {
   // An empty port (`zoom.us:`) is allowed, as URL parsers allow it.
   if (port && (!/^[0-9]{1,5}$/.test(port) || Number(port) > 65535)) {
@@ -81,6 +95,8 @@ const URL_DELIMITERS = /[/?#@:[\]%]/;
  * IDNA to A-labels by the WHATWG URL standard's host parser (UTS #46 with its CheckBidi,
  * CheckJoiners and Punycode rules), the browser's own. Anything that is not a plain
  * domain name fails later at the label check, exactly as in the Python matcher.
+ * @param {string} host
+ * @returns {string}
  */
 function toAscii(host) {
   if (URL_DELIMITERS.test(host)) throw new InvalidInput('host is not a valid domain name');
@@ -96,7 +112,10 @@ function toAscii(host) {
   return ascii.toLowerCase();
 }
 
-/** Percent-decoding that fails on invalid UTF-8, like Python's unquote(errors="strict"). */
+/**
+ * Percent-decoding that fails on invalid UTF-8, like Python's unquote(errors="strict").
+ * @param {string} text
+ */
 function percentDecodeStrict(text) {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(percentBytes(text));
@@ -105,7 +124,10 @@ function percentDecodeStrict(text) {
   }
 }
 
-/** Percent-decoding that replaces invalid UTF-8 with U+FFFD, like Python's unquote(). */
+/**
+ * Percent-decoding that replaces invalid UTF-8 with U+FFFD, like Python's unquote().
+ * @param {string} text
+ */
 export function percentDecodeLenient(text) {
   if (!text.includes('%')) return text;
   return new TextDecoder('utf-8').decode(percentBytes(text));
@@ -114,6 +136,9 @@ export function percentDecodeLenient(text) {
 const encoder = new TextEncoder();
 
 // Bytes of `text` with every valid %XX escape decoded; invalid escapes stay as they are.
+/**
+ * @param {string} text
+ */
 function percentBytes(text) {
   const out = [];
   for (let i = 0; i < text.length; ) {
@@ -121,7 +146,8 @@ function percentBytes(text) {
       out.push(parseInt(text.slice(i + 1, i + 3), 16));
       i += 3;
     } else {
-      const cp = text.codePointAt(i);
+      // i < text.length here, so there is a code point at i.
+      const cp = /** @type {number} */ (text.codePointAt(i));
       const ch = String.fromCodePoint(cp);
       out.push(...encoder.encode(ch));
       i += ch.length;
@@ -134,6 +160,8 @@ function percentBytes(text) {
  * Split an absolute http(s) URL into the parts matching looks at: the normalised host,
  * the normalised path (dot segments resolved, non-ASCII percent-encoded) and the query
  * as [name, value] pairs. Throws InvalidInput.
+ * @param {unknown} raw
+ * @returns {ParsedUrl}
  */
 export function parseUrl(raw) {
   if (typeof raw !== 'string') throw new InvalidInput('URL must be a string');
@@ -166,10 +194,14 @@ export function parseUrl(raw) {
 // Python's quote(path, safe="/%!$&'()*+,;=:@-._~"): these bytes stay, the rest is %XX.
 const PATH_SAFE = /^[A-Za-z0-9/%!$&'()*+,;=:@\-._~]$/;
 
-/** Resolve dot segments and percent-encode non-ASCII, as a browser's URL parser does. */
+/**
+ * Resolve dot segments and percent-encode non-ASCII, as a browser's URL parser does.
+ * @param {string} path
+ */
 export function normalisePath(path) {
   if (!path) return '/';
   if (!ASCII_ONLY.test(path)) path = quotePath(path);
+  /** @type {string[]} */
   const output = [];
   const segments = path.split('/').slice(1);
   segments.forEach((segment, index) => {
@@ -187,6 +219,9 @@ export function normalisePath(path) {
   return '/' + output.join('/');
 }
 
+/**
+ * @param {string} path
+ */
 function quotePath(path) {
   let out = '';
   for (const ch of path) {
@@ -202,8 +237,11 @@ function quotePath(path) {
 /**
  * Query pairs like Python's parse_qsl(query, keep_blank_values=True): split on '&',
  * skip empty fields, split each at the first '=', '+' is a space, percent-decoded.
+ * @param {string} query
+ * @returns {[string, string][]}
  */
 export function parseQuery(query) {
+  /** @type {[string, string][]} */
   const pairs = [];
   if (!query) return pairs;
   for (const field of query.split('&')) {
@@ -216,6 +254,9 @@ export function parseQuery(query) {
   return pairs;
 }
 
+/**
+ * @param {string} text
+ */
 function decodeQueryPart(text) {
   return percentDecodeLenient(text.replaceAll('+', ' '));
 }

@@ -5,7 +5,12 @@
 // a locale does not know yet (a criterion added after this release).
 import { ext } from './ext.js';
 
-/** The message `key` with its substitutions; the key itself if the locale lacks it. */
+/**
+ * The message `key` with its substitutions; the key itself if the locale lacks it.
+ * @param {string} key
+ * @param {...(string | number)} substitutions
+ * @returns {string}
+ */
 export function t(key, ...substitutions) {
   const text = ext.i18n.getMessage(key, substitutions.map(String));
   return text || key;
@@ -15,13 +20,24 @@ function uiLanguage() {
   return ext.i18n.getUILanguage?.() ?? 'en';
 }
 
-/** Bundle words: the bundle's English in an English UI, else the locale's if it has one. */
+/**
+ * Bundle words: the bundle's English in an English UI, else the locale's if it has one.
+ * @param {string} key
+ * @param {string | null | undefined} bundleText
+ * @returns {string}
+ */
 export function dataWord(key, bundleText) {
   if (/^en\b/i.test(uiLanguage())) return bundleText ?? key;
   return ext.i18n.getMessage(key) || bundleText || key;
 }
 
+/**
+ * @param {{ id: string, name: string }} criterion
+ */
 export const criterionName = (criterion) => dataWord(`criterion_${criterion.id}`, criterion.name);
+/**
+ * @param {{ id: string, name: string }} group
+ */
 export const groupName = (group) => dataWord(`group_${group.id}`, group.name);
 
 /**
@@ -29,9 +45,9 @@ export const groupName = (group) => dataWord(`group_${group.id}`, group.name);
  * ("aria-label:key title:key") their attributes. Also sets lang and dir.
  */
 export function localisePage(root = document) {
-  for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(node.dataset.i18n);
+  for (const node of root.querySelectorAll('[data-i18n]')) node.textContent = t(node.getAttribute('data-i18n') ?? '');
   for (const node of root.querySelectorAll('[data-i18n-attr]')) {
-    for (const pair of node.dataset.i18nAttr.split(/\s+/).filter(Boolean)) {
+    for (const pair of (node.getAttribute('data-i18n-attr') ?? '').split(/\s+/).filter(Boolean)) {
       const [attribute, key] = pair.split(':');
       node.setAttribute(attribute, t(key));
     }

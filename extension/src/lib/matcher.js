@@ -13,6 +13,7 @@ export { InvalidInput };
 /**
  * Build the lookup index from a validated bundle's services.
  * Returns { owner: Map(domain -> service), patterns: Map(slug -> compiled[]) }.
+ * @param {Pick<Service, 'slug' | 'domains' | 'meeting_patterns'>[]} services
  */
 export function buildIndex(services) {
   const owner = new Map();
@@ -24,7 +25,13 @@ export function buildIndex(services) {
   return { owner, patterns };
 }
 
-/** The service owning an already-normalised host, or null. */
+/**
+ * The service owning an already-normalised host, or null.
+ * @template {Pick<Service, 'slug'>} S
+ * @param {{ owner: Map<string, S> }} index
+ * @param {string} host
+ * @returns {S | null}
+ */
 export function serviceForHost(index, host) {
   let candidate = host;
   for (;;) {
@@ -36,13 +43,23 @@ export function serviceForHost(index, host) {
   }
 }
 
-/** Match a bare host. Throws InvalidInput. Returns { host, service, meeting: false }. */
+/**
+ * Match a bare host. Throws InvalidInput. Returns { host, service, meeting: false }.
+ * @template {Pick<Service, 'slug'>} S
+ * @param {{ owner: Map<string, S> }} index
+ * @param {unknown} raw
+ */
 export function matchHost(index, raw) {
   const host = normaliseHost(raw);
   return { host, service: serviceForHost(index, host), meeting: false };
 }
 
-/** Match an absolute http(s) URL. Throws InvalidInput. Returns { host, service, meeting }. */
+/**
+ * Match an absolute http(s) URL. Throws InvalidInput. Returns { host, service, meeting }.
+ * @template {Pick<Service, 'slug'>} S
+ * @param {{ owner: Map<string, S>, patterns: Map<string, import('./template.js').CompiledPattern[]> }} index
+ * @param {unknown} raw
+ */
 export function matchUrl(index, raw) {
   const url = parseUrl(raw);
   const service = serviceForHost(index, url.host);
@@ -51,7 +68,12 @@ export function matchUrl(index, raw) {
   return { host: url.host, service, meeting };
 }
 
-/** matchUrl for callers that treat invalid input as "not rated" (tabs, popup). */
+/**
+ * matchUrl for callers that treat invalid input as "not rated" (tabs, popup).
+ * @template {Pick<Service, 'slug'>} S
+ * @param {{ owner: Map<string, S>, patterns: Map<string, import('./template.js').CompiledPattern[]> }} index
+ * @param {unknown} raw
+ */
 export function tryMatchUrl(index, raw) {
   try {
     return matchUrl(index, raw);

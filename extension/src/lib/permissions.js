@@ -1,13 +1,19 @@
 // Host permission patterns: which origins the extension asks for, and whether a domain
 // is already covered. Pure functions, shared by the build and the options page.
 
-/** "*://*.zoom.us/*": zoom.us and all its subdomains, any scheme and port. */
+/**
+ * "*://*.zoom.us/*": zoom.us and all its subdomains, any scheme and port.
+ * @param {string} domain
+ */
 export function domainPattern(domain) {
   return `*://*.${domain}/*`;
 }
 
 /** The match pattern for an API base URL: its scheme and host, any port (match
  * patterns carry no port). */
+/**
+ * @param {string} apiUrl
+ */
 export function apiPattern(apiUrl) {
   const url = new URL(apiUrl);
   return `${url.protocol}//${url.hostname}/*`;
@@ -15,6 +21,9 @@ export function apiPattern(apiUrl) {
 
 /** Patterns for a bundle's domains, minimal: a domain inside another listed one adds
  * nothing, since "*.parent" already covers it. */
+/**
+ * @param {string[]} domains
+ */
 export function domainPatterns(domains) {
   const all = [...new Set(domains)].sort();
   const set = new Set(all);
@@ -30,7 +39,11 @@ export function domainPatterns(domains) {
 
 const PATTERN = /^(\*|https?):\/\/(\*|\*\.[^/*]+|[^/*]+)\/.*$/;
 
-/** Whether the granted origin patterns give access to every page of `domain`. */
+/**
+ * Whether the granted origin patterns give access to every page of `domain`.
+ * @param {string} domain
+ * @param {string[]} origins
+ */
 export function isCovered(domain, origins) {
   return origins.some((origin) => {
     if (origin === '<all_urls>') return true;

@@ -11,12 +11,30 @@ export const MAX_TEMPLATE_LENGTH = 512;
 
 /** A template that does not follow the grammar. */
 export class InvalidPattern extends Error {
+  /**
+   * @param {string} message
+   */
   constructor(message) {
     super(message);
     this.name = 'InvalidPattern';
   }
 }
 
+/**
+ * One step of a compiled segment: a literal, or `min` to `max` characters (code units)
+ * passing `test`.
+ * @typedef {{ literal: string, test?: undefined, min?: undefined, max?: undefined }
+ *   | { literal?: undefined, test: (c: number) => boolean, min: number, max: number }} Token
+ */
+/**
+ * A compiled path template: per segment a token list, or null for `*`; `rest`: a final
+ * `**` takes the rest of the path.
+ * @typedef {{ segments: (Token[] | null)[], rest: boolean }} CompiledPath
+ */
+/** @typedef {CompiledPath & { host: string | null, query: string[] }} CompiledPattern */
+/** @typedef {import('./host.js').ParsedUrl} ParsedUrl */
+
+/** @type {Record<string, (c: number) => boolean>} */
 const CLASSES = {
   d: (c) => c >= 0x30 && c <= 0x39,
   a: (c) => c >= 0x61 && c <= 0x7a,
@@ -30,6 +48,8 @@ const LITERAL = /^[a-z0-9_.~!$&'()*+,;=:@%-]*$/;
 /**
  * Compile a path template into { segments, rest }: one entry per template segment
  * (null for `*`, else a token list) and whether a final `**` takes the rest.
+ * @param {unknown} template
+ * @returns {CompiledPath}
  */
 export function compilePath(template) {
   if (typeof template !== 'string' || !template.startsWith('/') || template.length > MAX_TEMPLATE_LENGTH) {
@@ -43,6 +63,10 @@ export function compilePath(template) {
   return { segments, rest };
 }
 
+/**
+ * @param {string} part
+ * @returns {Token[]}
+ */
 function compileSegment(part) {
   if (part === '**' || !part) {
     throw new InvalidPattern("'**' may only end a template, and segments may not be empty");
@@ -67,6 +91,10 @@ function compileSegment(part) {
   return tokens;
 }
 
+/**
+ * @param {Token[]} tokens
+ * @param {string} text
+ */
 function pushLiteral(tokens, text) {
   if (!LITERAL.test(text)) {
     throw new InvalidPattern(`invalid literal ${JSON.stringify(text)}: lowercase, no braces or '*'`);
@@ -74,7 +102,11 @@ function pushLiteral(tokens, text) {
   if (text) tokens.push({ literal: text });
 }
 
-/** Whether one (lowercased, non-empty) URL segment matches a compiled token list. */
+/**
+ * Whether one (lowercased, non-empty) URL segment matches a compiled token list.
+ * @param {Token[]} tokens
+ * @param {string} segment
+ */
 export function matchSegment(tokens, segment) {
   if (tokens.length === 1 && tokens[0].literal !== undefined) return tokens[0].literal === segment;
   const n = segment.length;
@@ -122,7 +154,11 @@ export function matchSegment(tokens, segment) {
   return reach[n] === 1;
 }
 
-/** Whether a normalised URL path matches a compiled template. */
+/**
+ * Whether a normalised URL path matches a compiled template.
+ * @param {CompiledPath} compiled
+ * @param {string} path
+ */
 export function matchPath(compiled, path) {
   const segments = path.toLowerCase().split('/').slice(1);
   if (segments.length && segments[segments.length - 1] === '') segments.pop();
@@ -141,6 +177,10 @@ export function matchPath(compiled, path) {
  * Compile a meeting pattern {path, host, query} from the bundle. Throws InvalidPattern
  * (or InvalidInput for a bad host restriction).
  */
+/**
+ * @param {{ path: unknown, host?: unknown, query?: string[] }} pattern as the bundle gives it
+ * @returns {CompiledPattern}
+ */
 export function compileMeetingPattern({ path, host = null, query = [] }) {
   const compiled = compilePath(path);
   if (host !== null) {
@@ -158,6 +198,10 @@ export function compileMeetingPattern({ path, host = null, query = [] }) {
   return { ...compiled, host, query: [...query] };
 }
 
+/**
+ * @param {string} host
+ * @param {string} rule
+ */
 function hostMatches(host, rule) {
   if (rule.startsWith('*.')) {
     const base = rule.slice(2);
@@ -166,7 +210,11 @@ function hostMatches(host, rule) {
   return host === rule;
 }
 
-/** Whether a parsed URL ({host, path, query}) matches a compiled meeting pattern. */
+/**
+ * Whether a parsed URL ({host, path, query}) matches a compiled meeting pattern.
+ * @param {CompiledPattern} pattern
+ * @param {ParsedUrl} url
+ */
 export function matchMeetingPattern(pattern, url) {
   if (pattern.host !== null && !hostMatches(url.host, pattern.host)) return false;
   if (!matchPath(pattern, url.path)) return false;

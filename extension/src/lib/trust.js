@@ -6,6 +6,10 @@ import { MAX_DROP_SHARE } from './config.js';
 
 /** Why a bundle was refused, in words for the options page. */
 export class Untrusted extends Error {
+  /**
+   * @param {string} reason
+   * @param {string} message
+   */
   constructor(reason, message) {
     super(message);
     this.name = 'Untrusted';
@@ -15,6 +19,10 @@ export class Untrusted extends Error {
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
+/**
+ * @param {unknown} text
+ * @returns {Uint8Array<ArrayBuffer> | null}
+ */
 export function decodeBase64(text) {
   const clean = typeof text === 'string' ? text.trim() : '';
   if (!clean || clean.length % 4 !== 0 || !BASE64.test(clean)) return null;
@@ -22,7 +30,12 @@ export function decodeBase64(text) {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
-/** Resolves if `signature` (base64 text) is the pinned key's over `bytes`; throws Untrusted. */
+/**
+ * Resolves if `signature` (base64 text) is the pinned key's over `bytes`; throws Untrusted.
+ * @param {Uint8Array<ArrayBuffer>} bytes
+ * @param {string} signature
+ * @param {string | null} publicKey
+ */
 export async function verifySignature(bytes, signature, publicKey) {
   const key = decodeBase64(publicKey);
   if (!key || key.length !== 32) throw new Untrusted('unsigned', 'this build has no valid bundle key');
@@ -37,6 +50,8 @@ export async function verifySignature(bytes, signature, publicKey) {
 /**
  * Throws Untrusted if `next` may not replace `current` (both validated bundles): older by
  * generated_at, or missing more than MAX_DROP_SHARE of current's services.
+ * @param {Bundle} current
+ * @param {Bundle} next
  */
 export function checkSuccession(current, next) {
   if (!current) return;

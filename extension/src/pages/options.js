@@ -2,6 +2,7 @@
 // and why a downloaded bundle was refused), access to domains rated after the build, a
 // legend of the badge's looks, and links to the onboarding and privacy pages.
 import { badgeState } from '../lib/badge.js';
+import { gradeMeaning } from '../lib/describe.js';
 import { DEVELOPMENT } from '../lib/config.js';
 import { loadDataset } from '../lib/dataset.js';
 import { ext } from '../lib/ext.js';
@@ -9,10 +10,18 @@ import { localisePage, t } from '../lib/i18n.js';
 import { apiPattern, domainPatterns, isCovered } from '../lib/permissions.js';
 import { normaliseApiUrl } from '../lib/settings.js';
 import { getSettings, getStatus, KEYS, saveSettings } from '../lib/storage.js';
-import { clear, h } from './dom.js';
+import { byId, clear, find, h } from './dom.js';
 
-const $ = (id) => document.getElementById(id);
+/** @param {string} id */
+const $ = (id) => byId(id, HTMLElement);
+/** @param {string} id */
+const input = (id) => byId(id, HTMLInputElement);
+/** @param {string} id */
+const button = (id) => byId(id, HTMLButtonElement);
 
+/**
+ * @param {string | null | undefined} iso
+ */
 function formatTime(iso) {
   if (!iso) return t('options_never');
   const date = new Date(iso);
@@ -39,6 +48,9 @@ async function renderStatus() {
   return dataset;
 }
 
+/**
+ * @param {Dataset} dataset
+ */
 async function renderAccess(dataset) {
   const { origins = [] } = await ext.permissions.getAll();
   const missing = dataset.bundle.services.flatMap((service) =>
@@ -54,18 +66,25 @@ async function renderAccess(dataset) {
   return missing.map((m) => m.domain);
 }
 
-function renderLegend() {
+/**
+ * Every grade of the data in use, with what it means, then the looks without a grade.
+ * @param {Methodology} methodology
+ */
+function renderLegend(methodology) {
+  /**
+   * @param {string | null} grade
+   * @param {'active' | 'discontinued'} [status]
+   * @param {boolean} [meeting]
+   */
   const sample = (grade, status = 'active', meeting = false) =>
-    badgeState({ service: { name: 'Service', grade, status, score: null, criteria: [] }, meeting });
+    badgeState({ service: { name: 'Service', grade, status, score: null }, meeting }, methodology);
+  const best = methodology.grades[0].letter;
+  /** @type {[string, ReturnType<typeof badgeState>, string][]} */
   const items = [
-    ['A', sample('A'), t('legend_a')],
-    ['B', sample('B'), t('legend_grade', 'B')],
-    ['C', sample('C'), t('legend_grade', 'C')],
-    ['D', sample('D'), t('legend_grade', 'D')],
-    ['F', sample('F'), t('legend_f')],
+    ...methodology.grades.map(({ letter }) => /** @type {[string, ReturnType<typeof badgeState>, string]} */ ( [letter, sample(letter), t('legend_grade', letter, gradeMeaning(letter, methodology) ?? '')])),
     ['?', sample(null), t('legend_in_progress')],
-    ['x', sample('D', 'discontinued'), t('legend_discontinued')],
-    ['m', sample('B', 'active', true), t('legend_meeting')],
+    ['x', sample(best, 'discontinued'), t('legend_discontinued')],
+    ['m', sample(best, 'active', true), t('legend_meeting')],
   ];
   clear($('legend')).append(
     ...items.map(([key, state, text]) =>
@@ -76,6 +95,11 @@ function renderLegend() {
   );
 }
 
+/**
+ * @param {string} id
+ * @param {string} text
+ * @param {boolean} [isError]
+ */
 function message(id, text, isError = false) {
   const node = $(id);
   node.textContent = text;
@@ -86,14 +110,15 @@ async function main() {
   localisePage();
   $('api-help').textContent = t(DEVELOPMENT ? 'options_api_help_development' : 'options_api_help');
   const settings = await getSettings();
-  $('api-url').value = settings.apiUrl;
-  $('notifications').checked = settings.notifications;
-  renderLegend();
-  let missingDomains = await renderAccess(await renderStatus());
+  input('api-url').value = settings.apiUrl;
+  input('notifications').checked = settings.notifications;
+  const dataset = await renderStatus();
+  renderLegend(dataset.bundle.methodology);
+  let missingDomains = await renderAccess(dataset);
 
   $('api-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const apiUrl = normaliseApiUrl($('api-url').value);
+    const apiUrl = normaliseApiUrl(input('api-url').value);
     if (!apiUrl) {
       message('api-message', t(DEVELOPMENT ? 'options_api_invalid_development' : 'options_api_invalid'), true);
       return;
@@ -107,7 +132,7 @@ async function main() {
           return;
         }
         await saveSettings({ apiUrl });
-        $('api-url').value = apiUrl;
+        input('api-url').value = apiUrl;
         message('api-message', t('options_saved_updating'));
         await updateNow();
         message('api-message', t('options_saved'));
@@ -115,12 +140,12 @@ async function main() {
       .catch((error) => message('api-message', t('options_not_saved', error?.message ?? error), true));
   });
 
-  $('notifications').addEventListener('change', async (event) => {
-    await saveSettings({ notifications: event.target.checked });
+  input('notifications').addEventListener('change', async () => {
+    await saveSettings({ notifications: input('notifications').checked });
   });
 
   async function updateNow() {
-    $('update-now').disabled = true;
+    button('update-now').disabled = true;
     message('update-message', t('options_updating'));
     try {
       const reply = await ext.runtime.sendMessage({ type: 'refresh' });
@@ -132,7 +157,7 @@ async function main() {
         message('update-message', t(status.result === 'updated' ? 'options_updated' : 'options_up_to_date'));
       }
     } finally {
-      $('update-now').disabled = false;
+      button('update-now').disabled = false;
       missingDomains = await renderAccess(await renderStatus());
     }
   }
@@ -159,5 +184,5 @@ async function main() {
 }
 
 main().catch((error) => {
-  document.querySelector('main').append(h('p', { className: 'error' }, t('popup_load_error', error?.message ?? error)));
+  find('main').append(h('p', { className: 'error' }, t('popup_load_error', error?.message ?? error)));
 });

@@ -11,7 +11,7 @@ import { criterionName, groupName, localisePage, t } from '../lib/i18n.js';
 import { tryMatchUrl } from '../lib/matcher.js';
 import { askUrl, criterionReportUrl, listUrl, methodologyUrl, reportUrl, serviceUrl, suggestUrl } from '../lib/settings.js';
 import { getSettings } from '../lib/storage.js';
-import { clear, externalLink, h } from './dom.js';
+import { byId, clear, externalLink, h } from './dom.js';
 
 // How many criteria "what pulls the grade down most" names.
 const TOP_LOSSES = 3;
@@ -29,6 +29,9 @@ async function currentTab() {
   return tab ?? null;
 }
 
+/**
+ * @param {string} url
+ */
 function publisherOf(url) {
   try {
     return new URL(url).hostname.replace(/^www\./, '');
@@ -37,8 +40,12 @@ function publisherOf(url) {
   }
 }
 
-function gradeTile(match) {
-  const state = badgeState(match);
+/**
+ * @param {BadgeMatch} match
+ * @param {Methodology} methodology
+ */
+function gradeTile(match, methodology) {
+  const state = badgeState(match, methodology);
   return h(
     'div',
     { className: 'grade-tile', role: 'img', 'aria-label': state.title, style: `background:${state.color};color:${state.textColor}` },
@@ -46,6 +53,9 @@ function gradeTile(match) {
   );
 }
 
+/**
+ * @param {Source} source
+ */
 function sourceItem(source) {
   // Publisher and section, not a bare host: two sources on one site read differently.
   const official = source.kind === 'official';
@@ -58,6 +68,12 @@ function sourceItem(source) {
   );
 }
 
+/**
+ * @param {ServiceCriterion} criterion
+ * @param {Map<string, string>} names
+ * @param {Methodology} methodology
+ * @param {(id: string) => string} report
+ */
 function criterionItem(criterion, names, methodology, report) {
   const head = h(
     'span',
@@ -81,6 +97,10 @@ function criterionItem(criterion, names, methodology, report) {
   return h('li', { 'data-criterion': criterion.id }, item);
 }
 
+/**
+ * @param {Service} service
+ * @param {Methodology} methodology
+ */
 function subScores(service, methodology) {
   const scores = new Map((service.groups ?? []).map((g) => [g.id, g.score]));
   return h(
@@ -101,6 +121,11 @@ function subScores(service, methodology) {
   );
 }
 
+/**
+ * @param {Service} service
+ * @param {Map<string, string>} names
+ * @param {Methodology} methodology
+ */
 function pullsDown(service, names, methodology) {
   const top = losses(service, methodology).slice(0, TOP_LOSSES);
   if (!top.length) return null;
@@ -124,6 +149,12 @@ function pullsDown(service, names, methodology) {
   );
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {{ service: Service, meeting: boolean }} match
+ * @param {Dataset} dataset
+ * @param {string} apiUrl
+ */
 function renderRated(root, match, dataset, apiUrl) {
   const { service } = match;
   const methodology = dataset.bundle.methodology;
@@ -137,7 +168,7 @@ function renderRated(root, match, dataset, apiUrl) {
     h(
       'header',
       {},
-      gradeTile(match),
+      gradeTile(match, methodology),
       h(
         'div',
         {},
@@ -175,9 +206,15 @@ function renderRated(root, match, dataset, apiUrl) {
       h('p', { className: 'muted', id: 'data-version' }, dataLine(dataset)),
     ),
   ];
-  root.append(...parts.filter(Boolean));
+  root.append(...parts.filter((part) => part !== null));
 }
 
+/**
+ * @param {HTMLElement} root
+ * @param {chrome.tabs.Tab | null} tab
+ * @param {Dataset} dataset
+ * @param {string} apiUrl
+ */
 function renderUnrated(root, tab, dataset, apiUrl) {
   const host = tab?.url ? tryMatchUrl(dataset.index, tab.url).host : null;
   root.classList.add('unrated');
@@ -199,6 +236,9 @@ function renderUnrated(root, tab, dataset, apiUrl) {
   );
 }
 
+/**
+ * @param {Dataset} dataset
+ */
 function dataLine(dataset) {
   const when = (dataset.fetchedAt ?? dataset.bundle.generated_at).slice(0, 10);
   return dataset.source === 'api' ? t('popup_data_updated', when) : t('popup_data_built_in', when);
@@ -206,17 +246,17 @@ function dataLine(dataset) {
 
 async function main() {
   localisePage();
-  const root = document.getElementById('root');
+  const root = byId('root', HTMLElement);
   const [tab, dataset, settings] = await Promise.all([currentTab(), loadDataset(), getSettings()]);
   clear(root);
   const match = tab?.url ? tryMatchUrl(dataset.index, tab.url) : null;
-  if (match?.service) renderRated(root, match, dataset, settings.apiUrl);
+  if (match?.service) renderRated(root, { service: match.service, meeting: match.meeting }, dataset, settings.apiUrl);
   else renderUnrated(root, tab, dataset, settings.apiUrl);
   document.body.dataset.ready = 'true';
 }
 
 main().catch((error) => {
-  const root = clear(document.getElementById('root'));
+  const root = clear(byId('root', HTMLElement));
   root.append(h('p', { className: 'warning' }, t('popup_load_error', error?.message ?? error)));
   document.body.dataset.ready = 'error';
 });

@@ -2,11 +2,12 @@
 // this copy of the extension downloads from.
 import { localisePage } from '../lib/i18n.js';
 import { getSettings } from '../lib/storage.js';
+import { byId } from './dom.js';
 
 localisePage();
 getSettings()
   .then(({ apiUrl }) => {
-    document.getElementById('fetched-urls').textContent = `${apiUrl}/v1/bundle, ${apiUrl}/v1/bundle.sig`;
+    byId('fetched-urls', HTMLElement).textContent = `${apiUrl}/v1/bundle, ${apiUrl}/v1/bundle.sig`;
     document.body.dataset.ready = 'true';
   })
   .catch(() => {

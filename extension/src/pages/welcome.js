@@ -4,17 +4,17 @@ import { badgeState } from '../lib/badge.js';
 import { gradeMeaning } from '../lib/describe.js';
 import { loadDataset } from '../lib/dataset.js';
 import { localisePage } from '../lib/i18n.js';
-import { clear, h } from './dom.js';
+import { byId, clear, find, h } from './dom.js';
 
 async function main() {
   localisePage();
   // The pinning steps of the browser in use come first.
-  if (location.protocol === 'moz-extension:') document.querySelector('.pins').prepend(document.getElementById('pin-firefox'));
+  if (location.protocol === 'moz-extension:') find('.pins').prepend(byId('pin-firefox', HTMLElement));
   const { bundle } = await loadDataset();
   const methodology = bundle.methodology;
-  clear(document.getElementById('scale')).append(
+  clear(byId('scale', HTMLElement)).append(
     ...methodology.grades.map((grade) => {
-      const state = badgeState({ service: { name: '', grade: grade.letter, status: 'active', score: null }, meeting: false });
+      const state = badgeState({ service: { name: '', grade: grade.letter, status: 'active', score: null }, meeting: false }, methodology);
       return h(
         'li',
         { 'data-grade': grade.letter },
@@ -27,6 +27,6 @@ async function main() {
 }
 
 main().catch((error) => {
-  document.querySelector('main').append(h('p', { className: 'warning' }, String(error?.message ?? error)));
+  find('main').append(h('p', { className: 'warning' }, String(error?.message ?? error)));
   document.body.dataset.ready = 'error';
 });

@@ -2,22 +2,30 @@
 // Also the toolbar icon: a mark that every badge colour stands out against.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { inflateSync } from 'node:zlib';
+import path from 'node:path';
 import { installFakeExtension } from '../support/fake-ext.js';
+import { loadTestBundle } from '../support/bundle.js';
+import { EXTENSION_DIR } from '../support/paths.js';
+import { readPng } from '../support/png.js';
 
 installFakeExtension();
 const {
-  badgeState, contrastRatio, DISCONTINUED_COLOURS, GRADE_COLOURS, hexToRgba, INSUFFICIENT_COLOURS,
+  badgeState, contrastRatio, DISCONTINUED_COLOURS, hexToRgba, INSUFFICIENT_COLOURS, NEUTRAL_GRADE_COLOURS,
 } = await import('../../src/lib/badge.js');
-const { gradePhrase, levelLabel, meetingMessage, staleWarning, statusLine } = await import('../../src/lib/describe.js');
-const { drawIcon, ICON_BACKGROUND, ICON_MARK, ICON_SIZES } = await import('../../scripts/icons.mjs');
+const { gradeMeaning, gradePhrase, levelLabel, meetingMessage, staleWarning, statusLine } = await import('../../src/lib/describe.js');
+const { validateBundle } = await import('../../src/lib/bundle.js');
+
+// The methodology's grades and their colours, as the bundle exported from fixtures/ carries them.
+const { methodology } = loadTestBundle();
+const GRADE_COLOURS = Object.fromEntries(methodology.grades.map((g) => [g.letter, g.colours]));
+const ICON_SIZES = [16, 32, 48, 128];
 
 const service = (over = {}) => ({
   slug: 'zoom', name: 'Zoom', status: 'active', grade: 'B', score: 72, criteria: [], ...over,
 });
 
 test('a graded service shows its letter, colour and a tooltip naming it', () => {
-  const state = badgeState({ service: service(), meeting: false });
+  const state = badgeState({ service: service(), meeting: false }, methodology);
   assert.deepEqual(state, {
     kind: 'graded', text: 'B', color: GRADE_COLOURS.B.background, textColor: GRADE_COLOURS.B.text,
     title: 'Candor: Zoom \u2014 grade B (score 72)',
@@ -25,7 +33,7 @@ test('a graded service shows its letter, colour and a tooltip naming it', () => 
 });
 
 test('a meeting page adds a dot and says so in the tooltip', () => {
-  const state = badgeState({ service: service(), meeting: true });
+  const state = badgeState({ service: service(), meeting: true }, methodology);
   assert.equal(state.text, 'B\u2022');
   assert.equal(state.color, GRADE_COLOURS.B.background);
   assert.match(state.title, /grade B \(score 72\) \u2014 you are joining a meeting$/);
@@ -33,7 +41,7 @@ test('a meeting page adds a dot and says so in the tooltip', () => {
 
 test('unrated sites get no badge', () => {
   for (const match of [null, undefined, { service: null, meeting: false }]) {
-    const state = badgeState(match);
+    const state = badgeState(match, methodology);
     assert.equal(state.text, '');
     assert.equal(state.kind, 'none');
     assert.equal(state.title, 'Candor');
@@ -41,28 +49,61 @@ test('unrated sites get no badge', () => {
 });
 
 test('insufficient data and discontinued services have their own looks', () => {
-  const insufficient = badgeState({ service: service({ grade: null, score: null }), meeting: false });
+  const insufficient = badgeState({ service: service({ grade: null, score: null }), meeting: false }, methodology);
   assert.equal(insufficient.text, '?');
   assert.equal(insufficient.color, INSUFFICIENT_COLOURS.background);
   assert.equal(insufficient.title, 'Candor: Zoom \u2014 review in progress, no grade yet');
-  const gone = badgeState({ service: service({ status: 'discontinued', grade: 'D', score: 41 }), meeting: true });
+  const gone = badgeState({ service: service({ status: 'discontinued', grade: 'D', score: 41 }), meeting: true }, methodology);
   assert.equal(gone.text, '\u00d7\u2022');
   assert.equal(gone.color, DISCONTINUED_COLOURS.background);
   assert.equal(gone.title, 'Candor: Zoom \u2014 discontinued, last grade D (score 41) \u2014 you are joining a meeting');
-  assert.equal(badgeState({ service: service({ status: 'discontinued', grade: null, score: null }) }).title, 'Candor: Zoom \u2014 discontinued, no grade');
+  assert.equal(badgeState({ service: service({ status: 'discontinued', grade: null, score: null }) }, methodology).title, 'Candor: Zoom \u2014 discontinued, no grade');
 });
 
 test('every badge fits in four characters', () => {
-  for (const grade of ['A', 'B', 'C', 'D', 'F', null]) {
+  for (const grade of [...methodology.grades.map((g) => g.letter), null]) {
     for (const status of ['active', 'discontinued']) {
       for (const meeting of [false, true]) {
-        assert.ok(badgeState({ service: service({ grade, status }), meeting }).text.length <= 4);
+        assert.ok(badgeState({ service: service({ grade, status }), meeting }, methodology).text.length <= 4);
       }
     }
   }
 });
 
-const BADGE_PAIRS = [...Object.values(GRADE_COLOURS), INSUFFICIENT_COLOURS, DISCONTINUED_COLOURS];
+test('a grade\'s colours are the bundle\'s; a letter without colours is neutral, still a grade', () => {
+  assert.deepEqual(Object.keys(GRADE_COLOURS), ['A', 'B', 'C', 'D', 'F']);
+  for (const grade of methodology.grades) {
+    assert.match(grade.colours.background, /^#[0-9A-F]{6}$/);
+    const state = badgeState({ service: service({ grade: grade.letter }) }, methodology);
+    assert.deepEqual([state.kind, state.text, state.color, state.textColor], ['graded', grade.letter, grade.colours.background, grade.colours.text]);
+  }
+  // A methodology that adds a letter brings its colours with it...
+  const withE = {
+    ...methodology,
+    grades: [...methodology.grades.slice(0, 4), { letter: 'E', min_score: 25, meaning: 'Poor.', colours: { background: '#CC79A7', text: '#000000' } }, methodology.grades[4]],
+  };
+  assert.equal(badgeState({ service: service({ grade: 'E' }) }, withE).color, '#CC79A7');
+  // ...and one from a server that sends no colours still shows the letter, on a neutral grey.
+  const bare = { ...methodology, grades: methodology.grades.map((g) => ({ ...g, colours: null })) };
+  const state = badgeState({ service: service({ grade: 'B' }) }, bare);
+  assert.deepEqual([state.kind, state.text, state.color, state.textColor], ['graded', 'B', NEUTRAL_GRADE_COLOURS.background, NEUTRAL_GRADE_COLOURS.text]);
+});
+
+test('the validator takes grades with and without colours, and refuses malformed ones', () => {
+  const bundle = loadTestBundle();
+  const withColours = validateBundle(structuredClone(bundle));
+  assert.deepEqual(withColours.methodology.grades.map((g) => g.colours), methodology.grades.map((g) => g.colours));
+  const old = structuredClone(bundle);
+  for (const grade of old.methodology.grades) delete grade.colours;
+  assert.deepEqual(validateBundle(old).methodology.grades.map((g) => g.colours), methodology.grades.map(() => null));
+  for (const colours of [{ background: 'red', text: '#000000' }, { background: '#009E73' }, '#009E73', { background: '#009E73', text: '#00000' }]) {
+    const bad = structuredClone(bundle);
+    bad.methodology.grades[0].colours = colours;
+    assert.throws(() => validateBundle(bad), /methodology\.grades\[0\]\.colours/, JSON.stringify(colours));
+  }
+});
+
+const BADGE_PAIRS = [...Object.values(GRADE_COLOURS), NEUTRAL_GRADE_COLOURS, INSUFFICIENT_COLOURS, DISCONTINUED_COLOURS];
 
 test('every colour pair has at least 4.5:1 contrast and the grades are distinct', () => {
   for (const { background, text } of BADGE_PAIRS) {
@@ -72,20 +113,13 @@ test('every colour pair has at least 4.5:1 contrast and the grades are distinct'
   assert.deepEqual(hexToRgba('#56B4E9'), [86, 180, 233, 255]);
 });
 
-/** The RGBA pixels of one of our PNGs (8-bit RGBA, filter 0 rows, as png.mjs writes). */
-function pixels(png, size) {
-  const length = png.readUInt32BE(33);
-  const raw = inflateSync(png.subarray(41, 41 + length));
-  const rows = [];
-  for (let y = 0; y < size; y++) rows.push(raw.subarray(y * (size * 4 + 1) + 1, (y + 1) * (size * 4 + 1)));
-  return rows;
-}
-
 const hex = ([r, g, b]) => `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`.toUpperCase();
 
 test('the icon is a mark, not a letter, and every badge colour stands out against it', () => {
+  let iconBackground = null;
   for (const size of ICON_SIZES) {
-    const rows = pixels(drawIcon(size), size);
+    const { width, height, rows } = readPng(path.join(EXTENSION_DIR, 'icons', `icon-${size}.png`));
+    assert.deepEqual([width, height], [size, size]);
     const counts = new Map();
     let symmetric = 0;
     let opaque = 0;
@@ -99,20 +133,21 @@ test('the icon is a mark, not a letter, and every badge colour stands out agains
         if (Math.abs(m[0] - p[0]) + Math.abs(m[1] - p[1]) + Math.abs(m[2] - p[2]) < 24) symmetric += 1;
       }
     }
+    // The dominant colour is the background, the same dark navy at every size.
     const [dominant] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
-    assert.equal(dominant, ICON_BACKGROUND, `${size}px: the dominant colour is the background`);
+    iconBackground ??= dominant;
+    assert.equal(dominant, iconBackground, `${size}px: the dominant colour is the background`);
     // A "C" (or any letter but a few) is not mirror-symmetric; the eye is.
     assert.ok(symmetric / opaque > 0.9, `${size}px: mirror symmetry ${(symmetric / opaque).toFixed(2)}`);
     // Legible at 16 px: the mark (pixels at 3:1 or more against the background, whatever
     // their antialiasing) covers a real share of the icon.
-    const mark = [...counts.entries()].filter(([c]) => contrastRatio(c, ICON_BACKGROUND) >= 3).reduce((n, [, k]) => n + k, 0);
+    const mark = [...counts.entries()].filter(([c]) => contrastRatio(c, dominant) >= 3).reduce((n, [, k]) => n + k, 0);
     assert.ok(mark / opaque > 0.15, `${size}px: the mark covers ${((100 * mark) / opaque).toFixed(0)}%`);
   }
-  assert.ok(contrastRatio(ICON_MARK, ICON_BACKGROUND) >= 4.5);
   // The browser draws the badge over the icon's corner: WCAG's 3:1 for graphics, at least.
   for (const { background } of BADGE_PAIRS) {
-    const ratio = contrastRatio(background, ICON_BACKGROUND);
-    assert.ok(ratio >= 3, `badge ${background} on the icon ${ICON_BACKGROUND}: ${ratio.toFixed(2)}`);
+    const ratio = contrastRatio(background, iconBackground);
+    assert.ok(ratio >= 3, `badge ${background} on the icon ${iconBackground}: ${ratio.toFixed(2)}`);
   }
 });
 
@@ -146,4 +181,15 @@ test('the popup status line and stale warning', () => {
   assert.equal(statusLine(service({ status: 'discontinued', grade: 'D', score: 41 })), 'Discontinued \u00b7 last grade D (score 41)');
   assert.equal(staleWarning(service({ stale: false })), null);
   assert.match(staleWarning(service({ stale: true, reviewed_on: '2024-01-02' })), /2024-01-02.*out of date/);
+});
+
+test('in English, level names and grade meanings are the bundle\'s words, whatever they say', () => {
+  const words = {
+    level_labels: { full: 'Complete', no_disclosure: 'Silent' },
+    grades: [{ letter: 'E', meaning: 'Poor, but not failing.' }],
+  };
+  assert.equal(levelLabel('full', words), 'Complete');
+  assert.equal(levelLabel('no_disclosure', words), 'Silent');
+  assert.equal(gradeMeaning('E', words), 'Poor, but not failing.');
+  assert.equal(gradeMeaning('Q', words), null);
 });

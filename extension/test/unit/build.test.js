@@ -7,14 +7,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { inflateSync } from 'node:zlib';
 import { BuildFailed, buildExtension, DEVELOPMENT_KEY, ensureCandor, RELEASE } from '../../scripts/build.mjs';
-import { drawIcon, ICON_SIZES } from '../../scripts/icons.mjs';
 import { makeManifest } from '../../scripts/manifest.mjs';
 import { apiPattern, domainPatterns, isCovered } from '../../src/lib/permissions.js';
 import { askUrl, criterionReportUrl, normaliseApiUrl, reportUrl, serviceUrl, suggestUrl, withDefaults } from '../../src/lib/settings.js';
 import { loadTestBundle } from '../support/bundle.js';
 import { EXTENSION_DIR } from '../support/paths.js';
+import { readPng } from '../support/png.js';
 import { makeSigner } from '../support/signing.js';
 
 const domains = ['zoom.us', 'zoom.com', 'meet.google.com', 'teams.microsoft.com', 'sub.zoom.us'];
@@ -84,17 +83,13 @@ test('API URL settings are validated and links built from them', () => {
   assert.equal(askUrl('https://c.example', 'zoom'), 'https://c.example/services/zoom#ask');
 });
 
-test('icons are valid PNGs of each size', () => {
-  for (const size of ICON_SIZES) {
-    const png = drawIcon(size);
-    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-    assert.equal(png.readUInt32BE(16), size);
-    assert.equal(png.readUInt32BE(20), size);
-    const idatLength = png.readUInt32BE(33);
-    assert.equal(png.toString('ascii', 37, 41), 'IDAT');
-    const raw = inflateSync(png.subarray(41, 41 + idatLength));
-    assert.equal(raw.length, size * (size * 4 + 1));
+test('every icon the manifest names is a committed PNG of that size', () => {
+  const manifest = makeManifest({ browser: 'chrome', version: '1', domains, apiUrl: 'https://c.example', homepageUrl: 'https://c.example/', geckoId: RELEASE.geckoId });
+  for (const [size, file] of Object.entries(manifest.icons)) {
+    const png = readPng(path.join(EXTENSION_DIR, file));
+    assert.deepEqual([png.width, png.height], [Number(size), Number(size)], file);
   }
+  assert.deepEqual(manifest.action.default_icon, manifest.icons);
 });
 
 test('from a fresh clone, the build makes the Python environment itself (make setup)', () => {
@@ -153,6 +148,9 @@ describe('production and development builds', { timeout: 180_000 }, () => {
       assert.ok(manifest.host_permissions.includes(apiPattern(RELEASE.apiUrl)));
       for (const page of ['popup.html', 'options.html', 'welcome.html', 'privacy.html', 'images/pin-chrome.svg', 'images/pin-firefox.svg', '_locales/pt_BR/messages.json']) {
         assert.ok(existsSync(path.join(root, page)), page);
+      }
+      for (const icon of Object.values(JSON.parse(built(root, 'manifest.json')).icons)) {
+        assert.ok(readFileSync(path.join(root, icon)).equals(readFileSync(path.join(EXTENSION_DIR, icon))), icon);
       }
       // The store zip holds exactly the built folder.
       const listing = execFileSync('unzip', ['-Z1', result.made[browser].zip], { encoding: 'utf8' }).trim().split('\n').sort();
