@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import httpx
 import pytest
 
-from api.accountability import history_chart
+from api.pages.history_chart import history_chart
 from ratings.dataset import GradeEvent, dataset_from_fixtures
 from ratings.fixtures import read_fixtures
 from ratings.letter import WEAK_LEVELS, compose
