@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.settings import Settings
 from tests.api.conftest import AppFactory, client_for
 from tests.api.pages.pagetools import get_page
 from tests.conftest import ROOT
@@ -49,3 +50,14 @@ async def test_methodology_from_a_file(doc_client: tuple[httpx.AsyncClient, Path
     second = await client.get("/methodology")
     assert second.headers["etag"] != first.headers["etag"]
     assert "Changed, with no heading." in second.text and "<h1>Methodology</h1>" in second.text
+
+
+def test_the_document_is_configured_by_CANDOR_METHODOLOGY_DOC(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CANDOR_METHODOLOGY_DOC", str(tmp_path / "doc.md"))
+    assert Settings.from_env().methodology_doc == tmp_path / "doc.md"
+    monkeypatch.setenv("CANDOR_METHODOLOGY_DOC", "")
+    assert Settings.from_env().methodology_doc is None
+    monkeypatch.delenv("CANDOR_METHODOLOGY_DOC")
+    assert Settings.from_env().methodology_doc is None
