@@ -112,6 +112,8 @@ def test_markdown_output_is_well_formed() -> None:
         "[x](  javascript:alert(1))",
         "[x](java\tscript:alert(1))",
         "[x](vbscript:msgbox(1))",
+        "[x](&#106;avascript:alert(1))",  # an entity, decoded before the check
+        "[x](<javascript:alert(1)>)",
         "[x](data:text/html;base64,PHNjcmlwdD4=)",
         '[x](https://ok.example/" onmouseover="alert(1))',
         "[x]: javascript:alert(1)\n\n[x]",
