@@ -19,7 +19,7 @@ from api.fastlane import fast_answer
 from api.hosts import HostPolicy
 from api.logs import quiet_repeated_errors
 from api.middleware import Edge
-from api.pages import page_routes
+from api.pages.routes import page_routes
 from api.problems import Problem, handle_http_exception, handle_problem, handle_server_error
 from api.ratelimit import RateLimiter
 from api.redirects import SlashRedirect

@@ -12,8 +12,7 @@ Nothing on the page asks anything of another origin: it works offline.
 from __future__ import annotations
 
 from api import assets
-from api.html import Html, join, tag
-from api.pages import layout
+from api.pages.templating import render_page
 from ratings.dataset import Dataset
 
 OPENAPI_URL = "/openapi.json"
@@ -32,53 +31,17 @@ def docs_assets() -> tuple[str, ...]:
 
 def render_docs(openapi_version: str, dataset: Dataset | None) -> bytes:
     styles, bundle, init = docs_assets()
-    main: Html = join(
-        [
-            tag("h1", None, "API reference"),
-            tag(
-                "p",
-                None,
-                "Every operation of the Candor rating API, with its parameters, answers and "
-                "schemas. Open one and choose ",
-                tag("em", None, "Try it out"),
-                " to call it from this page. The machine-readable document is ",
-                tag("a", {"href": OPENAPI_URL}, tag("code", None, OPENAPI_URL)),
-                f" (OpenAPI {openapi_version}); the site's data is also at ",
-                tag("a", {"href": "/"}, "the list of rated services"),
-                " and the rules that grade it at ",
-                tag("a", {"href": "/methodology"}, "the methodology"),
-                ".",
-            ),
-            tag(
-                "noscript",
-                None,
-                tag(
-                    "p",
-                    {"class": "notice"},
-                    "The interactive reference needs JavaScript. Everything it shows is in ",
-                    tag("a", {"href": OPENAPI_URL}, tag("code", None, OPENAPI_URL)),
-                    ".",
-                ),
-            ),
-            tag(
-                "div",
-                {
-                    "id": CONTAINER_ID,
-                    "class": "api-reference",
-                    "data-openapi-url": OPENAPI_URL,
-                },
-            ),
-        ],
-        "\n",
-    )
-    return layout(
+    return render_page(
+        "docs.html",
         title="API reference",
-        main=main,
-        current="api",
         description="Interactive reference of the Candor rating API (OpenAPI).",
         dataset=dataset,
+        current="api",
         styles=(styles,),
         scripts=(bundle, init),
         # The reference page names only its own files (tests/api/test_docs.py).
         feeds=(),
+        openapi_url=OPENAPI_URL,
+        openapi_version=openapi_version,
+        container_id=CONTAINER_ID,
     )

@@ -34,6 +34,7 @@ from api.state import AppState, BundleAnswer, state_of
 from ratings.bundle import encode_bundle
 from ratings.dataset import Dataset
 from ratings.matching import InvalidInput, Match
+from ratings.query import InvalidQuery, ServiceQuery
 from ratings.readpath import DatasetUnavailable
 from ratings.signing import sign
 
@@ -182,35 +183,15 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
 async def list_services(request: Request) -> Response:
     state = state_of(request)
     dataset = _dataset(state)
-    params = request.query_params
-    grade = params.get("grade")
-    if grade is not None:
-        grade = grade.upper()
-        letters = dataset.methodology.grades
-        if grade not in (*letters, "NONE"):
-            raise Problem(400, f"'grade' must be one of {', '.join(letters)} or none")
-    status = params.get("status")
-    if status is not None and status not in ("active", "discontinued"):
-        raise Problem(400, "'status' must be active or discontinued")
-    query = (params.get("q") or "").strip().casefold()
-    if len(query) > 100:
-        raise Problem(400, "'q' is at most 100 characters")
+    try:
+        query = ServiceQuery.parse(request.query_params, dataset.methodology.grades)
+    except InvalidQuery as exc:
+        raise Problem(400, f"'{exc.field}' {exc.reason}") from exc
     page = _int_param(request, "page", 1, 1, 1_000_000)
     per_page = _int_param(request, "per_page", 50, 1, MAX_PER_PAGE)
 
     async def render() -> Rendered:
-        selected = [
-            r
-            for r in dataset.ratings.values()
-            if (grade is None or (r.grade or "NONE") == grade)
-            and (status is None or r.status == status)
-            and (
-                not query
-                or query in r.name.casefold()
-                or query in r.slug
-                or query in r.company.casefold()
-            )
-        ]
+        selected = query.apply(dataset.ratings.values())
         pages = max(1, math.ceil(len(selected) / per_page))
         start = (page - 1) * per_page
 
@@ -218,12 +199,12 @@ async def list_services(request: Request) -> Response:
             # Built from the validated parameters only: anything else a client sent would
             # be echoed into an answer that shared caches keep for everyone.
             kept: dict[str, str | int] = {}
-            if grade is not None:
-                kept["grade"] = grade.lower() if grade == "NONE" else grade
-            if status is not None:
-                kept["status"] = status
-            if query:
-                kept["q"] = query
+            if query.grade is not None:
+                kept["grade"] = query.grade
+            if query.status is not None:
+                kept["status"] = query.status
+            if query.needle:
+                kept["q"] = query.needle
             if per_page != 50:
                 kept["per_page"] = per_page
             return f"/v1/services?{urlencode({**kept, 'page': number})}"
@@ -242,7 +223,7 @@ async def list_services(request: Request) -> Response:
         )
         return Rendered.of(body.model_dump_json().encode(), dataset.version)
 
-    key = (dataset.version, "services", grade, status, query, page, per_page)
+    key = (dataset.version, "services", query.grade, query.status, query.needle, page, per_page)
     return _serve(request, state, await state.answer(key, render))
 
 

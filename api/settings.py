@@ -42,6 +42,9 @@ class Settings:
     # clients together: the table never grows faster than that.
     suggestions_per_hour: int = 5
     suggestions_per_hour_total: int = 500
+    # CANDOR_METHODOLOGY_DOC: the Markdown file /methodology shows; None: the repository's
+    # docs/methodology.md.
+    methodology_doc: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -67,6 +70,9 @@ class Settings:
             ),
             suggestions_per_hour=int(env.get("CANDOR_SUGGESTIONS_PER_HOUR", "5")),
             suggestions_per_hour_total=int(env.get("CANDOR_SUGGESTIONS_PER_HOUR_TOTAL", "500")),
+            methodology_doc=(
+                Path(env["CANDOR_METHODOLOGY_DOC"]) if env.get("CANDOR_METHODOLOGY_DOC") else None
+            ),
         )
 
 

@@ -18,7 +18,7 @@ import pytest
 
 from api import assets
 from api.middleware import DOCS_CSP, PAGE_CSP
-from tests.api.test_pages import Page
+from tests.api.pages.pagetools import Page
 from tests.conftest import ROOT
 
 YEAR = "public, max-age=31536000, immutable"
