@@ -10,7 +10,6 @@ from starlette.responses import PlainTextResponse, Response
 
 from api import assets
 from api.docs import docs_assets, render_docs
-from api.middleware import DOCS_CSP
 from api.openapi import OPENAPI_VERSION, openapi_document
 from api.responses import Rendered, cached_response
 from api.schemas import (
@@ -21,6 +20,7 @@ from api.schemas import (
     PatternOut,
     summary_of,
 )
+from api.securityheaders import DOCS_CSP
 from api.state import AppState, state_of
 from ratings.bundle import build_bundle
 from ratings.hostprefix import PREFIX_LENGTH, host_digest
@@ -98,7 +98,7 @@ async def docs(request: Request) -> Response:
     rendered = await state.answer(key, render)
     response = cached_response(request, rendered, max_age=state.settings.cache_max_age)
     # Swagger UI fetches /openapi.json and the "Try it out" calls: the one page whose CSP
-    # allows connecting, to this origin only (api/middleware.py).
+    # allows connecting, to this origin only (api/securityheaders.py).
     response.headers["Content-Security-Policy"] = DOCS_CSP.decode()
     return response
 

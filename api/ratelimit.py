@@ -227,6 +227,16 @@ def _limit_header(limit: int) -> tuple[bytes, bytes]:
     return b"ratelimit-limit", str(limit).encode()
 
 
+def limit_headers(ticket: Ticket, shareable: bool, vary: list[bytes]) -> RawHeaders:
+    """The RateLimit-* headers of an answer to ``ticket``'s request. A shared cache may keep
+    a ``shareable`` answer and replay it to anyone: it gets only the limit, unless it is a
+    keyed client's, which then varies by Authorization (added to ``vary``) so that no one
+    else is ever sent it."""
+    if ticket.keyed and shareable:
+        vary.append(b"Authorization")
+    return rate_headers(ticket, ticket.keyed or not shareable)
+
+
 def rate_headers(ticket: Ticket, full: bool) -> RawHeaders:
     """The RateLimit-* headers of an answer. ``full=False`` (an answer a shared cache may
     keep and replay to others) gives only the limit, which is the same for everyone;

@@ -2,7 +2,7 @@
 
 Serving a cached answer is the API's hot path, so everything that does not depend on the
 request (the validator, the content headers, the Cache-Control value) is encoded to bytes
-once, and an answer is sent without Starlette's per-response header building.
+once, and an answer is sent with those bytes as they are.
 """
 
 from __future__ import annotations
@@ -58,13 +58,10 @@ class PreparedResponse(Response):
     """A response whose raw headers are already built (see ``cached_response``)."""
 
     def __init__(self, body: bytes, status_code: int, raw_headers: RawHeaders) -> None:
-        # Deliberately not calling Response.__init__: it would render and re-encode headers
-        # that are already bytes. These are all the attributes Response.__call__ and
-        # Response.headers use.
-        self.body = body
-        self.status_code = status_code
+        # No media type: Response adds only a Content-Length (none to a 304), which the
+        # prepared headers replace, since they already carry it as bytes.
+        super().__init__(body, status_code)
         self.raw_headers = raw_headers
-        self.background = None
 
 
 @lru_cache(maxsize=32)

@@ -23,6 +23,9 @@ from ratings.hostprefix import PrefixIndex
 from ratings.readpath import ReadPath
 from ratings.singleflight import SingleFlight
 
+# A hot route's template and its raw input (api/hotroutes.py).
+HotKey = tuple[str, str | bytes]
+
 
 class HotAnswers:
     """Rendered answers by the raw request input (a path parameter, a query string), for
@@ -43,15 +46,15 @@ class HotAnswers:
 
     def __init__(self) -> None:
         self._dataset: Dataset | None = None
-        self._answers: dict[tuple[str, str | bytes], Rendered] = {}
+        self._answers: dict[HotKey, Rendered] = {}
         self.bytes = 0
 
-    def get(self, dataset: Dataset, key: tuple[str, str | bytes]) -> Rendered | None:
+    def get(self, dataset: Dataset, key: HotKey) -> Rendered | None:
         if dataset is not self._dataset:
             return None
         return self._answers.get(key)
 
-    def put(self, dataset: Dataset, key: tuple[str, str | bytes], rendered: Rendered) -> None:
+    def put(self, dataset: Dataset, key: HotKey, rendered: Rendered) -> None:
         if len(key[1]) > self.MAX_KEY_LENGTH:
             return  # long inputs are rare and would make the bound on memory meaningless
         size = len(key[1]) + len(rendered.body)

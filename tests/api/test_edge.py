@@ -1,6 +1,7 @@
-"""The edge layer (api/middleware.py) and the hot-answer cache (api/state.py): one
-middleware doing the work of four must keep every header of every kind of answer, once;
-the cache in front of host normalisation must never outlive its dataset."""
+"""The edge layer (api/middleware.py) and the hot-answer cache (api/state.py,
+api/hotroutes.py): one middleware doing the work of four must keep every header of every
+kind of answer, once; the cache in front of host normalisation must never outlive its
+dataset."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections import Counter
 import httpx
 from starlette.applications import Starlette
 
+from api.hotroutes import HotLane
 from api.middleware import DOCS_CSP, PAGE_CSP
 from api.ratelimit import TokenBuckets
 from tests.api.conftest import AppFactory, client_for
@@ -238,16 +240,21 @@ def test_a_full_bucket_store_forgets_the_least_recently_seen_client() -> None:
     assert buckets.take("ip:busy", 60).remaining == 57  # its budget survived (3 taken)
 
 
-async def test_the_fast_lane_answers_exactly_as_the_route_does(
+async def test_the_hot_lane_answers_exactly_as_the_route_does(
     app: Starlette, client: httpx.AsyncClient
 ) -> None:
-    import api.fastlane as fastlane
-
+    lane = HotLane(app.routes, app.state.candor)
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/v1/ratings/us02web.zoom.us",
+        "query_string": b"",
+        "headers": [],
+    }
+    assert lane.answer(scope) is None  # nothing cached yet: the route answers
     routed = await client.get("/v1/ratings/us02web.zoom.us")
     lookup_routed = await client.get("/v1/lookup", params={"url": "https://zoom.us/j/1"})
-    state = app.state.candor
-    scope = {"type": "http", "method": "GET", "path": "/v1/ratings/us02web.zoom.us", "headers": []}
-    assert fastlane.fast_answer(scope, state) is not None  # now cached: the lane will answer
+    assert lane.answer(scope) is not None  # now cached: the lane will answer
     fast = await client.get("/v1/ratings/us02web.zoom.us")
     lookup_fast = await client.get("/v1/lookup", params={"url": "https://zoom.us/j/1"})
     for first, second in ((routed, fast), (lookup_routed, lookup_fast)):
