@@ -49,10 +49,6 @@ class CorsPolicy:
             "Access-Control-Allow-Headers": ", ".join(allowed),
         }
 
-    @staticmethod
-    def is_preflight(scope: Scope, origin: bool, request_method: bool) -> bool:
-        return origin and request_method and scope["method"] == "OPTIONS"
-
     def preflight(self, scope: Scope) -> Response:
         """The answer to a preflight: 200, or 400 naming what is not allowed."""
         failures = self.refused(Headers(scope=scope))

@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from starlette.convertors import StringConvertor
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Scope
 
-from api.responses import Rendered, cached_response_for
+from api.responses import Rendered, prepare
 from api.state import AppState, HotKey, state_of
 from ratings.dataset import Dataset
 
@@ -31,13 +32,16 @@ class HotRoute(Route):
 
     def __init__(self, path: str, endpoint: Any, *, methods: list[str]) -> None:
         super().__init__(path, endpoint, methods=methods)
-        if len(self.param_convertors) > 1:
-            raise ValueError(f"a hot route has one input at most: {path}")
+        convertors = list(self.param_convertors.values())
+        # The raw text of the parameter is the key, read straight from the path's match.
+        if len(convertors) > 1 or any(not isinstance(c, StringConvertor) for c in convertors):
+            raise ValueError(f"a hot route has one string parameter at most: {path}")
+        self.by_query = not convertors
 
     def key(self, path_params: Mapping[str, Any], query_string: bytes) -> HotKey:
-        for value in path_params.values():
-            return (self.path, str(value))
-        return (self.path, query_string)
+        if self.by_query:
+            return (self.path, query_string)
+        return (self.path, str(next(iter(path_params.values()))))
 
     def hot_key(self, scope: Scope) -> HotKey | None:
         """The key of a request this route would take, read from the raw scope before
@@ -47,11 +51,7 @@ class HotRoute(Route):
         match = self.path_regex.match(scope["path"])
         if match is None:
             return None
-        params = {
-            name: self.param_convertors[name].convert(value)
-            for name, value in match.groupdict().items()
-        }
-        return self.key(params, scope["query_string"])
+        return (self.path, scope["query_string"] if self.by_query else match[1])
 
 
 def remember(request: Request, dataset: Dataset, rendered: Rendered) -> None:
@@ -82,5 +82,5 @@ class HotLane:
             if rendered is None:
                 return None
             max_age = self.state.settings.cache_max_age
-            return route.path, cached_response_for(scope, rendered, max_age=max_age)
+            return route.path, prepare(scope, rendered, max_age=max_age)
         return None

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,15 +38,15 @@ HotAnswer = Callable[[Scope], "tuple[str, ASGIApp] | None"]
 _DROPPED = OWNED | {b"vary"}
 
 
-class RequestFacts(NamedTuple):
-    """What the edge reads from the request headers, in one pass."""
-
-    host: bytes | None
-    authorization: str | None
-    preflight: bool
+# Plain tuples rather than named ones or objects: one of each is made per request.
+# (host, authorization, preflight)
+RequestFacts = tuple[bytes | None, str | None, bool]
+# (headers kept, Vary values, HTML?, own CSP, own RateLimit-*?, shareable?)
+AnswerFacts = tuple[RawHeaders, list[bytes], bool, bytes | None, bool, bool]
 
 
 def request_facts(scope: Scope) -> RequestFacts:
+    """What the edge reads from the request headers, in one pass."""
     origin = request_method = False
     authorization: bytes | None = None
     host: bytes | None = None
@@ -60,25 +59,15 @@ def request_facts(scope: Scope) -> RequestFacts:
             request_method = True
         elif name == b"authorization" and authorization is None:
             authorization = value
-    return RequestFacts(
+    return (
         host,
         None if authorization is None else authorization.decode("latin-1"),
-        CorsPolicy.is_preflight(scope, origin, request_method),
+        origin and request_method and scope["method"] == "OPTIONS",  # a CORS preflight
     )
 
 
-class AnswerFacts(NamedTuple):
-    """What the edge needs to know of an answer's own headers, and those it keeps."""
-
-    kept: RawHeaders
-    vary: list[bytes]
-    html: bool
-    own_csp: bytes | None
-    own_limits: bool
-    shareable: bool
-
-
 def answer_facts(headers: Sequence[tuple[bytes, bytes]]) -> AnswerFacts:
+    """What the edge needs to know of an answer's own headers, and those it keeps."""
     kept: RawHeaders = []
     vary: list[bytes] = []
     html = own_limits = False
@@ -98,7 +87,7 @@ def answer_facts(headers: Sequence[tuple[bytes, bytes]]) -> AnswerFacts:
         elif name.startswith(b"ratelimit-"):
             own_limits = True  # a 429 built with its own numbers
         kept.append((name, value))
-    return AnswerFacts(kept, vary, html, own_csp, own_limits, shareable)
+    return kept, vary, html, own_csp, own_limits, shareable
 
 
 class Edge:
@@ -127,38 +116,46 @@ class Edge:
             return
         started = self.clock()
         status = 500
-        facts = request_facts(scope)
+        host, authorization, preflight = request_facts(scope)
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = self._headers(
-                    message.get("headers", ()), scope.get(TICKET), facts.preflight
+                    message.get("headers", ()), scope.get(TICKET), preflight
                 )
             await send(message)
 
         template: str | None = None
         try:
-            template = await self._answer(scope, receive, send_with_headers, facts)
+            template = await self._answer(
+                scope, receive, send_with_headers, host, authorization, preflight
+            )
         finally:
             route = scope.get("route")
             template = template or getattr(route, "path", None) or "unmatched"
             self.metrics.observe(scope["method"], template, status, self.clock() - started)
 
     async def _answer(
-        self, scope: Scope, receive: Receive, send: Send, facts: RequestFacts
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        host: bytes | None,
+        authorization: str | None,
+        preflight: bool,
     ) -> str | None:
         """Answer the request; the route template when answered from the hot lane."""
         # Every request pays, OPTIONS, preflights and foreign Hosts included: a flood of
         # any kind is a flood.
-        refusal = await self.limiter.admit(scope, facts.authorization)
+        refusal = await self.limiter.admit(scope, authorization)
         if refusal is not None:
             await refusal(scope, receive, send)
-        elif not self.hosts.allows(facts.host, scope["path"]):
+        elif not self.hosts.allows(host, scope["path"]):
             problem = Problem(400, "The Host header names no site this server answers for")
             await problem_response(problem)(scope, receive, send)
-        elif facts.preflight:
+        elif preflight:
             # Answered here: a browser sends these before the real request.
             await self.cors.preflight(scope)(scope, receive, send)
         elif (hit := self.hot(scope) if self.hot is not None else None) is not None:
@@ -173,14 +170,13 @@ class Edge:
         self, headers: Sequence[tuple[bytes, bytes]], ticket: Ticket | None, preflight: bool
     ) -> RawHeaders:
         """The answer's headers plus ours, in one pass over the few it already has."""
-        answer = answer_facts(headers)
-        out, vary = answer.kept, answer.vary
+        out, vary, html, own_csp, own_limits, shareable = answer_facts(headers)
         if preflight:
             # The preflight answer carries its own CORS headers and Vary.
             out.extend((b"vary", value) for value in vary)
         else:
-            if ticket is not None and not answer.own_limits:
-                out.extend(limit_headers(ticket, answer.shareable, vary))
+            if ticket is not None and not own_limits:
+                out.extend(limit_headers(ticket, shareable, vary))
             # The same CORS headers whatever the Origin, and with none: the answer is then
             # one answer for every client, so it needs no `Vary: Origin`. That would make
             # a shared cache keep a copy per origin (a Firefox extension's origin is unique
@@ -189,5 +185,5 @@ class Edge:
             out.extend(self.cors.simple_headers)
             if vary:
                 out.append((b"vary", b", ".join(vary)))
-        add_security_headers(out, answer.html, answer.own_csp)
+        add_security_headers(out, html, own_csp)
         return out

@@ -25,6 +25,11 @@ from api.problems import Problem, problem_response
 
 EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
 
+# Parsing the address (ipaddress) is the largest part of the limiter's time per request,
+# and the same few clients ask again and again; bounded, so a flood of distinct addresses
+# only evicts.
+_bucket_of = lru_cache(maxsize=4096)(bucket_of)
+
 RawHeaders = list[tuple[bytes, bytes]]
 
 
@@ -189,7 +194,7 @@ class RateLimiter:
             raise _too_many(result, cost)
 
     def _address(self, scope: Scope) -> str:
-        return bucket_of(client_ip(scope, self.proxies))
+        return _bucket_of(client_ip(scope, self.proxies))
 
     async def _take(self, identity: str, per_minute: int, cost: int) -> Decision:
         if self.shared is not None:
