@@ -107,6 +107,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                     await poller
                 if state.shared is not None:
                     await state.shared.close()
+                state.metrics.retire()
 
     state.limiter = RateLimiter(
         per_minute=settings.rate_limit_per_minute,

@@ -42,6 +42,9 @@ class Settings:
     # clients together: the table never grows faster than that.
     suggestions_per_hour: int = 5
     suggestions_per_hour_total: int = 500
+    # PROMETHEUS_MULTIPROC_DIR: where worker processes keep their metrics (api/metrics.py);
+    # set by `candor serve --workers N` (api/listening.py).
+    metrics_multiprocess_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -67,6 +70,11 @@ class Settings:
             ),
             suggestions_per_hour=int(env.get("CANDOR_SUGGESTIONS_PER_HOUR", "5")),
             suggestions_per_hour_total=int(env.get("CANDOR_SUGGESTIONS_PER_HOUR_TOTAL", "500")),
+            metrics_multiprocess_dir=(
+                Path(env["PROMETHEUS_MULTIPROC_DIR"])
+                if env.get("PROMETHEUS_MULTIPROC_DIR")
+                else None
+            ),
         )
 
 

@@ -17,6 +17,7 @@ from api.ratelimit import RateLimiter, TokenBuckets
 from api.responses import Rendered
 from api.settings import Settings
 from api.sharedlimits import SharedBuckets
+from api.statemetrics import StateCollector
 from api.windowlimit import WindowLimiter
 from ratings.dataset import Dataset
 from ratings.hostprefix import PrefixIndex
@@ -110,7 +111,6 @@ class AppState:
     settings: Settings
     read_path: ReadPath
     answers: SingleFlight[Rendered] = field(default_factory=answer_cache)
-    metrics: Metrics = field(default_factory=Metrics)
     buckets: TokenBuckets = field(default_factory=TokenBuckets)
     keys: KeyVerifier = field(default_factory=KeyVerifier)
     hot: HotAnswers = field(default_factory=HotAnswers)
@@ -132,8 +132,11 @@ class AppState:
 
     # Submissions of the /suggest form (api/suggest.py).
     suggestion_limit: WindowLimiter = field(init=False)
+    metrics: Metrics = field(init=False)
 
     def __post_init__(self) -> None:
+        self.metrics = Metrics(self.settings.metrics_multiprocess_dir)
+        self.metrics.register(StateCollector(self))
         self.suggestion_limit = WindowLimiter(
             self.settings.suggestions_per_hour, self.settings.suggestions_per_hour_total
         )
