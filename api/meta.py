@@ -70,15 +70,15 @@ def _version(state: AppState) -> str:
     return state.read_path.dataset.version if state.read_path.loaded else "none"
 
 
-def _document(state: AppState) -> dict[str, Any]:
-    return openapi_document(_examples(state), state.settings.public_url or "/")
+def _document(request: Request, state: AppState) -> dict[str, Any]:
+    return openapi_document(request.app.routes, _examples(state), state.settings.public_url or "/")
 
 
 async def openapi_json(request: Request) -> Response:
     state = state_of(request)
 
     async def render() -> Rendered:
-        document = _document(state)
+        document = _document(request, state)
         body = json.dumps(document, ensure_ascii=False, indent=1).encode()
         return Rendered.of(body, _version(state), "application/json")
 
