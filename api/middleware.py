@@ -32,7 +32,7 @@ __all__ = ["DOCS_CSP", "PAGE_CSP", "Edge"]
 
 RawHeaders = list[tuple[bytes, bytes]]
 # (route template, answer) for a request answered before routing (api/hotroutes.py).
-HotAnswer = Callable[[Scope], "tuple[str, ASGIApp] | None"]
+HotAnswer = Callable[[Scope], tuple[str, ASGIApp] | None]
 
 # Vary is this layer's too: an answer's own values are joined with ours into one header.
 _DROPPED = OWNED | {b"vary"}
