@@ -535,7 +535,7 @@ METHOD = """\
 make bench                                   # or: .venv/bin/python -m benchmarks
 .venv/bin/python -m benchmarks --quick       # about two minutes, rough figures
 .venv/bin/python -m benchmarks --only api    # parts: api, scale, sync, matcher, scaleout
-.venv/bin/python -m benchmarks.versus REV     # the hot paths of REV and the working tree, side by side
+.venv/bin/python -m benchmarks.versus REV  # REV and the working tree side by side
 ```
 
 wrk comes from Debian (`apt-get install wrk`; the benchmark installs it when it runs as
