@@ -10,24 +10,32 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from tortoise.contrib.starlette import RegisterTortoise
 
 from api import changes, datasets, endpoints, hostprefix, meta
 from api.badges import badge_routes
-from api.fastlane import fast_answer
 from api.hosts import HostPolicy
+from api.hotroutes import HotLane, HotRoute
 from api.logs import quiet_repeated_errors
 from api.middleware import Edge
 from api.pages.routes import page_routes
-from api.problems import Problem, handle_http_exception, handle_problem, handle_server_error
+from api.problems import (
+    Problem,
+    handle_http_exception,
+    handle_problem,
+    handle_server_error,
+    problem_response,
+)
 from api.ratelimit import RateLimiter
 from api.redirects import SlashRedirect
 from api.settings import Settings
 from api.sharedlimits import shared_store
 from api.state import AppState
 from ratings.db import tortoise_config
-from ratings.readpath import ReadPath
+from ratings.readpath import DatasetUnavailable, ReadPath
 from ratings.signing import load_signing_key
 
 log = logging.getLogger("candor.api")
@@ -35,9 +43,11 @@ log = logging.getLogger("candor.api")
 
 def routes() -> list[BaseRoute]:
     return [
-        Route("/v1/ratings/{host}", endpoints.rating_for_host, methods=["GET"]),
+        # The two hot paths: a repeated GET is answered by the edge from the hot-answer
+        # cache (api/hotroutes.py).
+        HotRoute("/v1/ratings/{host}", endpoints.rating_for_host, methods=["GET"]),
         # One route for both methods, so a 405 lists them all in Allow.
-        Route("/v1/lookup", endpoints.lookup_any, methods=["GET", "POST"]),
+        HotRoute("/v1/lookup", endpoints.lookup_any, methods=["GET", "POST"]),
         Route("/v1/hosts/prefix/{prefix}", hostprefix.hosts_by_prefix, methods=["GET"]),
         Route("/v1/services", endpoints.list_services, methods=["GET"]),
         Route("/v1/services/{slug}", endpoints.service_detail, methods=["GET"]),
@@ -57,6 +67,12 @@ def routes() -> list[BaseRoute]:
         *badge_routes(),
         *page_routes(),
     ]
+
+
+async def dataset_unavailable(request: Request, exc: Exception) -> Response:
+    """Every endpoint reading the dataset before the first load: one answer for all."""
+    problem = Problem(503, "The ratings dataset is not loaded yet; try again shortly")
+    return problem_response(problem, request.url.path)
 
 
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
@@ -91,6 +107,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                     await poller
                 if state.shared is not None:
                     await state.shared.close()
+                state.metrics.retire()
 
     state.limiter = RateLimiter(
         per_minute=settings.rate_limit_per_minute,
@@ -100,8 +117,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         shared=state.shared,
         on_limited=state.metrics.limited,
     )
+    table = routes()
     app = Starlette(
-        routes=routes(),
+        routes=table,
         # One layer for metrics, CORS, the rate limit and the security headers (see
         # api/middleware.py for why one): metrics see every answer, 429s included; the
         # CORS headers are on 429s too, so browsers can read them; every request, the
@@ -110,13 +128,14 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             Middleware(
                 Edge,
                 metrics=state.metrics,
-                fast=lambda scope: fast_answer(scope, state),
+                hot=HotLane(table, state).answer,
                 hosts=HostPolicy(settings.allowed_hosts),
                 limiter=state.limiter,
             ),
         ],
         exception_handlers={
             Problem: handle_problem,
+            DatasetUnavailable: dataset_unavailable,
             HTTPException: handle_http_exception,
             Exception: handle_server_error,
         },

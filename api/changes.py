@@ -24,7 +24,6 @@ from api.state import AppState, state_of
 from ratings.changes import ID_NAMESPACE, BadSince, Change
 from ratings.dataset import Dataset
 from ratings.opendata import LICENSE_ID, LICENSE_URL
-from ratings.readpath import DatasetUnavailable
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
@@ -36,13 +35,6 @@ MAX_PER_PAGE = 100
 FEED_ID = uuid.uuid5(ID_NAMESPACE, "feed").urn
 
 ET.register_namespace("", ATOM_NS)
-
-
-def _dataset(state: AppState) -> Dataset:
-    try:
-        return state.read_path.dataset
-    except DatasetUnavailable:
-        raise Problem(503, "The ratings dataset is not loaded yet; try again shortly") from None
 
 
 def service_name(change: Change, dataset: Dataset) -> str:
@@ -104,7 +96,7 @@ def parse_since(dataset: Dataset, raw: str | None) -> dt.datetime | None:
 
 async def changes(request: Request) -> Response:
     state = state_of(request)
-    dataset = _dataset(state)
+    dataset = state.read_path.dataset
     params = request.query_params
     since_raw = params.get("since")
     since = parse_since(dataset, since_raw)
@@ -242,7 +234,7 @@ def _base(request: Request, state: AppState) -> str:
 
 async def _atom(request: Request, slug: str | None) -> Response:
     state = state_of(request)
-    dataset = _dataset(state)
+    dataset = state.read_path.dataset
     if slug is not None and slug not in dataset.ratings:
         raise Problem(404, f"No rated service has the slug {slug[:64]!r}")
     base = _base(request, state)

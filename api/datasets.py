@@ -14,11 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.compressed import Compressed, compress, serve
-from api.problems import Problem
 from api.state import state_of
 from ratings.dataset import Dataset
 from ratings.opendata import CSV_NAME, JSON_NAME, LICENSE_URL, encode_csv, encode_json
-from ratings.readpath import DatasetUnavailable
 
 _LICENSE_LINK = (b"link", f'<{LICENSE_URL}>; rel="license"'.encode())
 
@@ -37,10 +35,7 @@ async def _download(
     filename: str,
 ) -> Response:
     state = state_of(request)
-    try:
-        dataset = state.read_path.dataset
-    except DatasetUnavailable:
-        raise Problem(503, "The ratings dataset is not loaded yet; try again shortly") from None
+    dataset = state.read_path.dataset
     answer = await state.downloads.get(
         (dataset.version, kind),
         lambda: asyncio.to_thread(_render, dataset, encode, media_type),

@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 
 from api.compressed import compress
 from api.compressed import serve as serve_compressed
+from api.hotroutes import remember
 from api.problems import Problem
 from api.responses import (
     Rendered,
@@ -35,18 +36,10 @@ from ratings.bundle import encode_bundle
 from ratings.dataset import Dataset
 from ratings.matching import InvalidInput, Match
 from ratings.query import InvalidQuery, ServiceQuery
-from ratings.readpath import DatasetUnavailable
 from ratings.signing import sign
 
 MAX_BATCH_BODY = 64 * 1024
 MAX_PER_PAGE = 100
-
-
-def _dataset(state: AppState) -> Dataset:
-    try:
-        return state.read_path.dataset
-    except DatasetUnavailable:
-        raise Problem(503, "The ratings dataset is not loaded yet; try again shortly") from None
 
 
 def _json(value: Any) -> bytes:
@@ -71,14 +64,9 @@ def _lookup_result(dataset: Dataset, url: str, match: Match, base: str) -> Looku
 
 async def rating_for_host(request: Request) -> Response:
     state = state_of(request)
-    dataset = _dataset(state)
-    raw = request.path_params["host"]
-    hot_key = ("rating", raw)
-    hot = state.hot.get(dataset, hot_key)
-    if hot is not None:
-        return _serve(request, state, hot)
+    dataset = state.read_path.dataset
     try:
-        match = dataset.match_host(raw)
+        match = dataset.match_host(request.path_params["host"])
     except InvalidInput as exc:
         raise Problem(400, f"Not a valid host: {exc}") from None
     if match.service is None:
@@ -90,19 +78,13 @@ async def rating_for_host(request: Request) -> Response:
         return Rendered.of(body, dataset.version)
 
     rendered = await state.answer((dataset.version, "rating", match.host), render)
-    state.hot.put(dataset, hot_key, rendered)
+    remember(request, dataset, rendered)
     return _serve(request, state, rendered)
 
 
 async def lookup(request: Request) -> Response:
     state = state_of(request)
-    dataset = _dataset(state)
-    # The whole query string decides the answer (the URL is echoed in it), so it can key
-    # the hot cache without being parsed.
-    hot_key = ("lookup", request.scope["query_string"])
-    hot = state.hot.get(dataset, hot_key)
-    if hot is not None:
-        return _serve(request, state, hot)
+    dataset = state.read_path.dataset
     url = request.query_params.get("url")
     if not url:
         raise Problem(400, "The query parameter 'url' is required")
@@ -117,7 +99,7 @@ async def lookup(request: Request) -> Response:
 
     # Keyed by the URL as given: it is echoed in the answer.
     rendered = await state.answer((dataset.version, "lookup", url), render)
-    state.hot.put(dataset, hot_key, rendered)
+    remember(request, dataset, rendered)
     return _serve(request, state, rendered)
 
 
@@ -129,7 +111,7 @@ async def lookup_any(request: Request) -> Response:
 
 async def lookup_batch(request: Request) -> Response:
     state = state_of(request)
-    dataset = _dataset(state)
+    dataset = state.read_path.dataset
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json":
         raise Problem(415, 'Send the URLs as application/json: {"urls": [...]}')
@@ -182,7 +164,7 @@ def _int_param(request: Request, name: str, default: int, low: int, high: int) -
 
 async def list_services(request: Request) -> Response:
     state = state_of(request)
-    dataset = _dataset(state)
+    dataset = state.read_path.dataset
     try:
         query = ServiceQuery.parse(request.query_params, dataset.methodology.grades)
     except InvalidQuery as exc:
@@ -229,7 +211,7 @@ async def list_services(request: Request) -> Response:
 
 async def service_detail(request: Request) -> Response:
     state = state_of(request)
-    dataset = _dataset(state)
+    dataset = state.read_path.dataset
     slug = request.path_params["slug"]
     rating = dataset.ratings.get(slug)
     if rating is None:
@@ -244,7 +226,7 @@ async def service_detail(request: Request) -> Response:
 
 async def methodology(request: Request) -> Response:
     state = state_of(request)
-    dataset = _dataset(state)
+    dataset = state.read_path.dataset
 
     async def render() -> Rendered:
         body = MethodologyOut(dataset_version=dataset.version, **dataset.methodology.model_dump())
@@ -278,7 +260,7 @@ async def bundle_signature(request: Request) -> Response:
     """The base64 Ed25519 signature over the exact plain bytes of ``/v1/bundle`` for the
     same dataset version (its ETag names the version, as the bundle's does)."""
     state = state_of(request)
-    dataset = _dataset(state)
+    dataset = state.read_path.dataset
     if state.signing_key is None:
         raise Problem(
             404, "This server does not sign its bundle (CANDOR_BUNDLE_SIGNING_KEY is not set)"
@@ -290,7 +272,7 @@ async def bundle_signature(request: Request) -> Response:
 
 async def bundle(request: Request) -> Response:
     state = state_of(request)
-    dataset = _dataset(state)
+    dataset = state.read_path.dataset
     answer = await _bundle_answer(state, dataset)
     return serve_compressed(request, answer.compressed, state.settings.cache_max_age)
 

@@ -18,7 +18,6 @@ from api.schemas import HostPrefixEntry, HostPrefixResult, PatternOut, summary_o
 from api.state import state_of
 from ratings.dataset import Dataset
 from ratings.hostprefix import HashedDomain, InvalidPrefix, PrefixIndex, parse_prefix
-from ratings.readpath import DatasetUnavailable
 
 
 def _render(dataset: Dataset, prefix: str, found: tuple[HashedDomain, ...], base: str) -> Rendered:
@@ -47,10 +46,7 @@ def _index(dataset: Dataset) -> PrefixIndex:
 
 async def hosts_by_prefix(request: Request) -> Response:
     state = state_of(request)
-    try:
-        dataset = state.read_path.dataset
-    except DatasetUnavailable:
-        raise Problem(503, "The ratings dataset is not loaded yet; try again shortly") from None
+    dataset = state.read_path.dataset
     try:
         prefix = parse_prefix(request.path_params["prefix"])
     except InvalidPrefix as exc:

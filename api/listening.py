@@ -16,8 +16,14 @@ which sets the option: that path is left as it is.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import shutil
 import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -65,6 +71,26 @@ def run(app: str, *, workers: int = 1, **options: Any) -> None:
         workers,
     )
     try:
-        Multiprocess(config, sockets=[sock]).run()
+        with worker_metrics():
+            Multiprocess(config, sockets=[sock]).run()
     finally:
         sock.close()
+
+
+# prometheus_client's switch to its multiprocess mode, read by the library in every worker
+# when it is imported (and by Candor through api.settings).
+METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextlib.contextmanager
+def worker_metrics() -> Iterator[Path]:
+    """A fresh directory where the workers keep their metrics (api/metrics.py), named to
+    them in the environment they inherit; removed, with every worker's files, at exit.
+    Fresh on every start: files left by an earlier run would be added to this one's."""
+    directory = Path(tempfile.mkdtemp(prefix="candor-metrics-"))
+    os.environ[METRICS_DIR_VARIABLE] = str(directory)
+    try:
+        yield directory
+    finally:
+        os.environ.pop(METRICS_DIR_VARIABLE, None)
+        shutil.rmtree(directory, ignore_errors=True)

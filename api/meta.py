@@ -6,11 +6,11 @@ import json
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 
 from api import assets
 from api.docs import docs_assets, render_docs
-from api.middleware import DOCS_CSP
+from api.metrics import CONTENT_TYPE
 from api.openapi import OPENAPI_VERSION, openapi_document
 from api.responses import Rendered, cached_response
 from api.schemas import (
@@ -21,6 +21,7 @@ from api.schemas import (
     PatternOut,
     summary_of,
 )
+from api.securityheaders import DOCS_CSP
 from api.state import AppState, state_of
 from ratings.bundle import build_bundle
 from ratings.hostprefix import PREFIX_LENGTH, host_digest
@@ -69,15 +70,15 @@ def _version(state: AppState) -> str:
     return state.read_path.dataset.version if state.read_path.loaded else "none"
 
 
-def _document(state: AppState) -> dict[str, Any]:
-    return openapi_document(_examples(state), state.settings.public_url or "/")
+def _document(request: Request, state: AppState) -> dict[str, Any]:
+    return openapi_document(request.app.routes, _examples(state), state.settings.public_url or "/")
 
 
 async def openapi_json(request: Request) -> Response:
     state = state_of(request)
 
     async def render() -> Rendered:
-        document = _document(state)
+        document = _document(request, state)
         body = json.dumps(document, ensure_ascii=False, indent=1).encode()
         return Rendered.of(body, _version(state), "application/json")
 
@@ -98,68 +99,11 @@ async def docs(request: Request) -> Response:
     rendered = await state.answer(key, render)
     response = cached_response(request, rendered, max_age=state.settings.cache_max_age)
     # Swagger UI fetches /openapi.json and the "Try it out" calls: the one page whose CSP
-    # allows connecting, to this origin only (api/middleware.py).
+    # allows connecting, to this origin only (api/securityheaders.py).
     response.headers["Content-Security-Policy"] = DOCS_CSP.decode()
     return response
 
 
 async def metrics(request: Request) -> Response:
-    state = state_of(request)
-    loaded = state.read_path.loaded
-    version = state.read_path.dataset.version if loaded else "none"
-    services = len(state.read_path.dataset.ratings) if loaded else 0
-    gauges = {
-        "candor_answer_cache_hits_total": (
-            "Answers served from the rendered-answer cache.",
-            float(state.answers.hits),
-            {},
-        ),
-        "candor_answer_cache_misses_total": (
-            "Answers rendered anew.",
-            float(state.answers.misses),
-            {},
-        ),
-        "candor_answer_cache_entries": (
-            "Rendered answers held in memory.",
-            float(len(state.answers)),
-            {},
-        ),
-        "candor_dataset_info": (
-            "The loaded dataset version (value always 1).",
-            1.0,
-            {"version": version},
-        ),
-        "candor_dataset_services": ("Services in the loaded dataset.", float(services), {}),
-        "candor_database_up": (
-            "1 when the last database check succeeded.",
-            float(state.read_path.database_ok),
-            {},
-        ),
-        "candor_rate_limit_clients": (
-            "Clients with a live rate-limit bucket in this process.",
-            float(len(state.buckets)),
-            {},
-        ),
-        "candor_rate_limit_shared": (
-            "1 when rate limits are shared through Redis; 0 when they are per process "
-            "(no CANDOR_REDIS_URL, or Redis unreachable).",
-            float(state.shared is not None and state.shared.up),
-            {},
-        ),
-        "candor_rate_limit_shared_errors_total": (
-            "Rate-limit decisions Redis could not make (answered per process instead).",
-            float(state.shared.failures if state.shared is not None else 0),
-            {},
-        ),
-        "candor_answer_cache_bytes": (
-            "Bytes of rendered answers held in memory (bounded).",
-            float(state.answers.size_bytes() + state.hot.bytes),
-            {},
-        ),
-    }
-    text = state.metrics.render(gauges)
-    return PlainTextResponse(
-        text,
-        media_type="text/plain; version=0.0.4; charset=utf-8",
-        headers={"Cache-Control": "no-store"},
-    )
+    body = state_of(request).metrics.render()
+    return Response(body, media_type=CONTENT_TYPE, headers={"Cache-Control": "no-store"})

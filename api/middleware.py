@@ -1,12 +1,14 @@
 """The edge: the one pure-ASGI middleware layer every request crosses.
 
-It does, in order: metrics (time and status of every answer, 429s included), the rate
-limit, the Host allow-list, CORS preflights, and then adds the CORS, rate-limit and
-security headers to the answer. These used to be four stacked middlewares, each wrapping
-``send`` in a closure and rewriting the headers through ``MutableHeaders``: on the hot
-path (a cached rating) that was the largest part of Candor's own time per request. One layer that
-appends pre-encoded header bytes in a single pass keeps the same behaviour for less
-(docs/performance.md).
+It applies, in order: metrics (time and status of every answer, 429s included), the rate
+limit (api/ratelimit.py), the Host allow-list (api/hosts.py), CORS preflights
+(api/cors.py) and the hot lane (api/hotroutes.py); then it adds the CORS, rate-limit and
+security headers (api/securityheaders.py) to the answer. Each policy is its own object
+with one job; this layer only composes them. One layer rather than a middleware per
+policy: each stacked middleware wrapped ``send`` in a closure and rewrote the headers
+through ``MutableHeaders``, and on the hot path (a cached rating) that was the largest
+part of Candor's own time per request. One layer appending pre-encoded header bytes in a
+single pass keeps the same behaviour for less (docs/performance.md).
 
 Pure ASGI on purpose: BaseHTTPMiddleware would break the contextvars Tortoise uses.
 """
@@ -16,83 +18,76 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from starlette.datastructures import Headers
-from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.cors import CorsPolicy
 from api.hosts import HostPolicy
 from api.metrics import Metrics
 from api.problems import Problem, problem_response
-from api.ratelimit import TICKET, RateLimiter, Ticket, rate_headers
+from api.ratelimit import TICKET, RateLimiter, Ticket, limit_headers
+from api.securityheaders import DOCS_CSP, OWNED, PAGE_CSP, add_security_headers
 
-PAGE_CSP = (
-    b"default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
-    b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-)
-# /docs (Swagger UI) differs in one directive: connect-src 'self', since it fetches
-# /openapi.json and sends "Try it out" requests from the page; the public pages fetch
-# nothing, so theirs stays 'none' (from default-src). Still only this origin: a request
-# to anywhere else is refused by the browser. Swagger UI needs nothing else, and no
-# 'unsafe-inline' or 'unsafe-eval': its script, its stylesheet and its configuration
-# (api/static/docs.js) are files from this origin, its icons are data: images, it uses
-# system fonts only (font-src stays 'none'), and the inline styling React applies goes
-# through the CSSOM, which style-src does not govern. The browser test listens for CSP
-# violations on /docs and fails on any.
-DOCS_CSP = PAGE_CSP + b"; connect-src 'self'"
-# Every answer: no content sniffing. HTML pages also get a strict CSP, no referrer and no
-# framing; on JSON, SVG and text those would only cost bytes and time on the hot path
-# (a browser does not render them as pages), so they are left off there.
-_NOSNIFF = (b"x-content-type-options", b"nosniff")
-_HTML_ONLY = [
-    (b"referrer-policy", b"no-referrer"),
-    (b"x-frame-options", b"DENY"),
-]
-_PAGE_CSP_HEADER = (b"content-security-policy", PAGE_CSP)
-# Headers this layer sets on every answer: an inner answer's own value is replaced (its
-# Vary values are joined into one header), never duplicated. Endpoints set none of the
-# CORS or RateLimit-* headers themselves, except the preflight and 429 answers built
-# here, which keep theirs.
-# The one exception is an HTML answer's own Content-Security-Policy: a page that needs a
-# different policy (only /docs, with DOCS_CSP) sends it and keeps it; every other page
-# gets PAGE_CSP.
-_OWNED = frozenset(
-    {
-        b"x-content-type-options",
-        b"referrer-policy",
-        b"x-frame-options",
-        b"content-security-policy",
-        b"vary",
-    }
-)
+# Where they have always been imported from (tests, pages).
+__all__ = ["DOCS_CSP", "PAGE_CSP", "Edge"]
 
-CORS_EXPOSED = (
-    "ETag",
-    "Retry-After",
-    "RateLimit-Limit",
-    "RateLimit-Remaining",
-    "RateLimit-Reset",
-)
+RawHeaders = list[tuple[bytes, bytes]]
+# (route template, answer) for a request answered before routing (api/hotroutes.py).
+HotAnswer = Callable[[Scope], tuple[str, ASGIApp] | None]
+
+# Vary is this layer's too: an answer's own values are joined with ours into one header.
+_DROPPED = OWNED | {b"vary"}
 
 
-async def _unreachable(scope: Scope, receive: Receive, send: Send) -> None:
-    raise AssertionError("the CORS policy object is only asked for preflight answers")
+# Plain tuples rather than named ones or objects: one of each is made per request.
+# (host, authorization, preflight)
+RequestFacts = tuple[bytes | None, str | None, bool]
+# (headers kept, Vary values, HTML?, own CSP, own RateLimit-*?, shareable?)
+AnswerFacts = tuple[RawHeaders, list[bytes], bool, bytes | None, bool, bool]
 
 
-def cors_policy() -> CORSMiddleware:
-    """Starlette's CORS rules, used for their preflight answers and simple headers.
-
-    Any origin may read the API (it is public and takes no cookies), so no credentials.
-    """
-    return CORSMiddleware(
-        _unreachable,
-        allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "POST"],
-        allow_headers=["Authorization", "Content-Type", "If-None-Match"],
-        expose_headers=list(CORS_EXPOSED),
-        allow_credentials=False,
-        max_age=86400,
+def request_facts(scope: Scope) -> RequestFacts:
+    """What the edge reads from the request headers, in one pass."""
+    origin = request_method = False
+    authorization: bytes | None = None
+    host: bytes | None = None
+    for name, value in scope["headers"]:
+        if name == b"host":
+            host = value if host is None else host
+        elif name == b"origin":
+            origin = True
+        elif name == b"access-control-request-method":
+            request_method = True
+        elif name == b"authorization" and authorization is None:
+            authorization = value
+    return (
+        host,
+        None if authorization is None else authorization.decode("latin-1"),
+        origin and request_method and scope["method"] == "OPTIONS",  # a CORS preflight
     )
+
+
+def answer_facts(headers: Sequence[tuple[bytes, bytes]]) -> AnswerFacts:
+    """What the edge needs to know of an answer's own headers, and those it keeps."""
+    kept: RawHeaders = []
+    vary: list[bytes] = []
+    html = own_limits = False
+    shareable = True
+    own_csp: bytes | None = None
+    for name, value in headers:
+        if name in _DROPPED:
+            if name == b"vary":
+                vary.append(value)
+            elif name == b"content-security-policy" and own_csp is None:
+                own_csp = value
+            continue
+        if name == b"content-type":
+            html = value.startswith(b"text/html")
+        elif name == b"cache-control":
+            shareable = b"no-store" not in value and b"private" not in value
+        elif name.startswith(b"ratelimit-"):
+            own_limits = True  # a 429 built with its own numbers
+        kept.append((name, value))
+    return kept, vary, html, own_csp, own_limits, shareable
 
 
 class Edge:
@@ -102,23 +97,18 @@ class Edge:
         *,
         metrics: Metrics,
         limiter: RateLimiter,
-        cors: CORSMiddleware | None = None,
+        cors: CorsPolicy | None = None,
         clock: Callable[[], float] = time.perf_counter,
-        fast: Callable[[Scope], tuple[str, Response] | None] | None = None,
+        hot: HotAnswer | None = None,
         hosts: HostPolicy | None = None,
     ) -> None:
         self.app = app
         self.hosts = hosts or HostPolicy(["*"])
-        # Answers cached hot answers before routing (api/fastlane.py).
-        self.fast = fast
+        self.hot = hot
         self.metrics = metrics
         self.limiter = limiter
-        self.cors = cors or cors_policy()
+        self.cors = cors or CorsPolicy()
         self.clock = clock
-        self._cors_simple: Sequence[tuple[bytes, bytes]] = [
-            (name.lower().encode("latin-1"), value.encode("latin-1"))
-            for name, value in self.cors.simple_headers.items()
-        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -126,113 +116,74 @@ class Edge:
             return
         started = self.clock()
         status = 500
-        origin = False
-        preflight = False
-        authorization: bytes | None = None
-        host: bytes | None = None
-        for name, value in scope["headers"]:
-            if name == b"host":
-                if host is None:
-                    host = value
-            elif name == b"origin":
-                origin = True
-            elif name == b"access-control-request-method":
-                preflight = True
-            elif name == b"authorization" and authorization is None:
-                authorization = value
-        preflight = preflight and origin and scope["method"] == "OPTIONS"
-        fast_template: str | None = None
+        host, authorization, preflight = request_facts(scope)
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message["headers"] = self._headers(
-                    message.get("headers", ()), scope.get(TICKET), origin, preflight
+                    message.get("headers", ()), scope.get(TICKET), preflight
                 )
             await send(message)
 
+        template: str | None = None
         try:
-            # Every request pays, OPTIONS, preflights and foreign Hosts included: a flood
-            # of any kind is a flood.
-            refusal = await self.limiter.admit(
-                scope, None if authorization is None else authorization.decode("latin-1")
+            template = await self._answer(
+                scope, receive, send_with_headers, host, authorization, preflight
             )
-            if refusal is not None:
-                await refusal(scope, receive, send_with_headers)
-                return
-            if not self.hosts.allows(host, scope["path"]):
-                problem = Problem(400, "The Host header names no site this server answers for")
-                await problem_response(problem)(scope, receive, send_with_headers)
-                return
-            if preflight:
-                # Answered here: a browser sends these before the real request.
-                response = self.cors.preflight_response(request_headers=Headers(scope=scope))
-                await response(scope, receive, send_with_headers)
-                return
-            hit = self.fast(scope) if self.fast is not None else None
-            if hit is not None:
-                fast_template, response = hit
-                await response(scope, receive, send_with_headers)
-                return
-            await self.app(scope, receive, send_with_headers)
         finally:
             route = scope.get("route")
-            template = fast_template or getattr(route, "path", None) or "unmatched"
+            template = template or getattr(route, "path", None) or "unmatched"
             self.metrics.observe(scope["method"], template, status, self.clock() - started)
 
-    def _headers(
+    async def _answer(
         self,
-        headers: Sequence[tuple[bytes, bytes]],
-        ticket: Ticket | None,
-        origin: bool,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        host: bytes | None,
+        authorization: str | None,
         preflight: bool,
-    ) -> list[tuple[bytes, bytes]]:
+    ) -> str | None:
+        """Answer the request; the route template when answered from the hot lane."""
+        # Every request pays, OPTIONS, preflights and foreign Hosts included: a flood of
+        # any kind is a flood.
+        refusal = await self.limiter.admit(scope, authorization)
+        if refusal is not None:
+            await refusal(scope, receive, send)
+        elif not self.hosts.allows(host, scope["path"]):
+            problem = Problem(400, "The Host header names no site this server answers for")
+            await problem_response(problem)(scope, receive, send)
+        elif preflight:
+            # Answered here: a browser sends these before the real request.
+            await self.cors.preflight(scope)(scope, receive, send)
+        elif (hit := self.hot(scope) if self.hot is not None else None) is not None:
+            template, answer = hit
+            await answer(scope, receive, send)
+            return template
+        else:
+            await self.app(scope, receive, send)
+        return None
+
+    def _headers(
+        self, headers: Sequence[tuple[bytes, bytes]], ticket: Ticket | None, preflight: bool
+    ) -> RawHeaders:
         """The answer's headers plus ours, in one pass over the few it already has."""
-        out: list[tuple[bytes, bytes]] = []
-        html = False
-        own_csp: bytes | None = None
-        own_limits = False
-        shareable = True
-        vary: list[bytes] = []
-        for name, value in headers:
-            if name in _OWNED:
-                if name == b"vary":
-                    vary.append(value)
-                elif name == b"content-security-policy" and own_csp is None:
-                    own_csp = value
-                continue
-            if name == b"content-type" and value.startswith(b"text/html"):
-                html = True
-            elif name == b"cache-control":
-                shareable = b"no-store" not in value and b"private" not in value
-            elif name.startswith(b"ratelimit-"):
-                own_limits = True  # a 429 built with its own numbers
-            out.append((name, value))
+        out, vary, html, own_csp, own_limits, shareable = answer_facts(headers)
         if preflight:
-            # The preflight answer carries its own CORS headers (and Vary, when needed).
+            # The preflight answer carries its own CORS headers and Vary.
             out.extend((b"vary", value) for value in vary)
         else:
             if ticket is not None and not own_limits:
-                # A shared cache may keep a shareable answer and replay it to anyone: it
-                # gets only the limit, unless it is a keyed client's, which then varies
-                # by Authorization so no one else is ever sent it.
-                out.extend(rate_headers(ticket, ticket.keyed or not shareable))
-                if ticket.keyed and shareable:
-                    vary.append(b"Authorization")
+                out.extend(limit_headers(ticket, shareable, vary))
             # The same CORS headers whatever the Origin, and with none: the answer is then
             # one answer for every client, so it needs no `Vary: Origin`. That would make
             # a shared cache keep a copy per origin (a Firefox extension's origin is unique
             # to each install) and, in an outage, answer an origin it had not seen yet
             # with an error instead of its stale copy.
-            out.extend(self._cors_simple)
+            out.extend(self.cors.simple_headers)
             if vary:
                 out.append((b"vary", b", ".join(vary)))
-        out.append(_NOSNIFF)
-        if html:
-            out.extend(_HTML_ONLY)
-            if own_csp is None:
-                out.append(_PAGE_CSP_HEADER)
-            else:
-                out.append((b"content-security-policy", own_csp))
+        add_security_headers(out, html, own_csp)
         return out

@@ -25,6 +25,11 @@ from api.problems import Problem, problem_response
 
 EXEMPT = frozenset({"/healthz", "/readyz", "/metrics"})
 
+# Parsing the address (ipaddress) is the largest part of the limiter's time per request,
+# and the same few clients ask again and again; bounded, so a flood of distinct addresses
+# only evicts.
+_bucket_of = lru_cache(maxsize=4096)(bucket_of)
+
 RawHeaders = list[tuple[bytes, bytes]]
 
 
@@ -189,7 +194,7 @@ class RateLimiter:
             raise _too_many(result, cost)
 
     def _address(self, scope: Scope) -> str:
-        return bucket_of(client_ip(scope, self.proxies))
+        return _bucket_of(client_ip(scope, self.proxies))
 
     async def _take(self, identity: str, per_minute: int, cost: int) -> Decision:
         if self.shared is not None:
@@ -225,6 +230,16 @@ def _too_many(result: Decision, cost: int) -> Problem:
 @lru_cache(maxsize=64)
 def _limit_header(limit: int) -> tuple[bytes, bytes]:
     return b"ratelimit-limit", str(limit).encode()
+
+
+def limit_headers(ticket: Ticket, shareable: bool, vary: list[bytes]) -> RawHeaders:
+    """The RateLimit-* headers of an answer to ``ticket``'s request. A shared cache may keep
+    a ``shareable`` answer and replay it to anyone: it gets only the limit, unless it is a
+    keyed client's, which then varies by Authorization (added to ``vary``) so that no one
+    else is ever sent it."""
+    if ticket.keyed and shareable:
+        vary.append(b"Authorization")
+    return rate_headers(ticket, ticket.keyed or not shareable)
 
 
 def rate_headers(ticket: Ticket, full: bool) -> RawHeaders:

@@ -2,7 +2,7 @@
 
 Serving a cached answer is the API's hot path, so everything that does not depend on the
 request (the validator, the content headers, the Cache-Control value) is encoded to bytes
-once, and an answer is sent without Starlette's per-response header building.
+once, and an answer is sent with those bytes as they are.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 RawHeaders = list[tuple[bytes, bytes]]
 
@@ -54,17 +54,40 @@ class Rendered:
         return cls(body, f'"{version}-{digest}"', media_type, status)
 
 
+class Prepared:
+    """An answer ready to send: status, body and raw headers, all bytes already.
+
+    A plain ASGI app, not a Response: the edge sends cached hot answers with it
+    (api/hotroutes.py), where building a Response would be most of the work left.
+    Endpoints wrap it in a ``PreparedResponse``; both send the same bytes.
+    """
+
+    # Not a frozen dataclass: one is made per hot answer, and a frozen dataclass pays an
+    # object.__setattr__ per field.
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, body: bytes, headers: RawHeaders) -> None:
+        self.status = status
+        self.body = body
+        self.headers = headers
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status, "headers": self.headers})
+        await send({"type": "http.response.body", "body": self.body})
+
+
 class PreparedResponse(Response):
     """A response whose raw headers are already built (see ``cached_response``)."""
 
     def __init__(self, body: bytes, status_code: int, raw_headers: RawHeaders) -> None:
-        # Deliberately not calling Response.__init__: it would render and re-encode headers
-        # that are already bytes. These are all the attributes Response.__call__ and
-        # Response.headers use.
-        self.body = body
-        self.status_code = status_code
+        # No media type: Response adds only a Content-Length (none to a 304), which the
+        # prepared headers replace, since they already carry it as bytes.
+        super().__init__(body, status_code)
         self.raw_headers = raw_headers
-        self.background = None
+
+    @classmethod
+    def of(cls, prepared: Prepared) -> PreparedResponse:
+        return cls(prepared.body, prepared.status, prepared.headers)
 
 
 @lru_cache(maxsize=32)
@@ -125,11 +148,16 @@ def cached_response_for(
     max_age: int,
     vary: str | None = None,
 ) -> Response:
-    """``cached_response`` from the raw ASGI scope (the edge's fast lane has no Request)."""
+    """``cached_response`` from the raw ASGI scope."""
+    return PreparedResponse.of(prepare(scope, rendered, max_age=max_age, vary=vary))
+
+
+def prepare(scope: Scope, rendered: Rendered, *, max_age: int, vary: str | None = None) -> Prepared:
+    """The answer to send for ``rendered``: a 304 when the request's validator matches."""
     headers: RawHeaders = [rendered.etag_header, _cache_control(max_age)]
     if vary:
         headers.append((b"vary", vary.encode("latin-1")))
     if rendered.status == 200 and _not_modified(scope, rendered.etag):
-        return PreparedResponse(b"", 304, headers)
+        return Prepared(304, b"", headers)
     headers.extend(rendered.content_headers)
-    return PreparedResponse(rendered.body, rendered.status, headers)
+    return Prepared(rendered.status, rendered.body, headers)

@@ -45,6 +45,9 @@ class Settings:
     # CANDOR_METHODOLOGY_DOC: the Markdown file /methodology shows; None: the repository's
     # docs/methodology.md.
     methodology_doc: Path | None = None
+    # PROMETHEUS_MULTIPROC_DIR: where worker processes keep their metrics (api/metrics.py);
+    # set by `candor serve --workers N` (api/listening.py).
+    metrics_multiprocess_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -72,6 +75,11 @@ class Settings:
             suggestions_per_hour_total=int(env.get("CANDOR_SUGGESTIONS_PER_HOUR_TOTAL", "500")),
             methodology_doc=(
                 Path(env["CANDOR_METHODOLOGY_DOC"]) if env.get("CANDOR_METHODOLOGY_DOC") else None
+            ),
+            metrics_multiprocess_dir=(
+                Path(env["PROMETHEUS_MULTIPROC_DIR"])
+                if env.get("PROMETHEUS_MULTIPROC_DIR")
+                else None
             ),
         )
 

@@ -17,11 +17,15 @@ from api.ratelimit import RateLimiter, TokenBuckets
 from api.responses import Rendered
 from api.settings import Settings
 from api.sharedlimits import SharedBuckets
+from api.statemetrics import StateCollector
 from api.windowlimit import WindowLimiter
 from ratings.dataset import Dataset
 from ratings.hostprefix import PrefixIndex
 from ratings.readpath import ReadPath
 from ratings.singleflight import SingleFlight
+
+# A hot route's template and its raw input (api/hotroutes.py).
+HotKey = tuple[str, str | bytes]
 
 
 class HotAnswers:
@@ -43,15 +47,15 @@ class HotAnswers:
 
     def __init__(self) -> None:
         self._dataset: Dataset | None = None
-        self._answers: dict[tuple[str, str | bytes], Rendered] = {}
+        self._answers: dict[HotKey, Rendered] = {}
         self.bytes = 0
 
-    def get(self, dataset: Dataset, key: tuple[str, str | bytes]) -> Rendered | None:
+    def get(self, dataset: Dataset, key: HotKey) -> Rendered | None:
         if dataset is not self._dataset:
             return None
         return self._answers.get(key)
 
-    def put(self, dataset: Dataset, key: tuple[str, str | bytes], rendered: Rendered) -> None:
+    def put(self, dataset: Dataset, key: HotKey, rendered: Rendered) -> None:
         if len(key[1]) > self.MAX_KEY_LENGTH:
             return  # long inputs are rare and would make the bound on memory meaningless
         size = len(key[1]) + len(rendered.body)
@@ -107,7 +111,6 @@ class AppState:
     settings: Settings
     read_path: ReadPath
     answers: SingleFlight[Rendered] = field(default_factory=answer_cache)
-    metrics: Metrics = field(default_factory=Metrics)
     buckets: TokenBuckets = field(default_factory=TokenBuckets)
     keys: KeyVerifier = field(default_factory=KeyVerifier)
     hot: HotAnswers = field(default_factory=HotAnswers)
@@ -129,8 +132,11 @@ class AppState:
 
     # Submissions of the /suggest form (api/suggest.py).
     suggestion_limit: WindowLimiter = field(init=False)
+    metrics: Metrics = field(init=False)
 
     def __post_init__(self) -> None:
+        self.metrics = Metrics(self.settings.metrics_multiprocess_dir)
+        self.metrics.register(StateCollector(self))
         self.suggestion_limit = WindowLimiter(
             self.settings.suggestions_per_hour, self.settings.suggestions_per_hour_total
         )

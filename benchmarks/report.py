@@ -415,18 +415,28 @@ NOTES = """\
   `X-Content-Type-Options`);
   uvicorn checks and writes each one in Python. The rows "vs the floor sending Candor's
   headers" give the floor those same headers, fixed, to tell the two costs apart.{split}
-- What was done for the hot paths (see `api/middleware.py`, `api/fastlane.py`,
-  `api/ratelimit.py`, `api/responses.py`, `api/state.py`): metrics, CORS, rate limit and
-  security headers are one pure-ASGI layer instead of four, adding pre-encoded header
-  bytes in one pass; the page-only security headers (CSP, framing, referrer) are sent on
-  HTML only; anonymous requests await nothing in the rate limiter (buckets in a
-  cachetools `LRUCache`); a cached answer carries its header bytes, and a small
-  per-dataset dict keyed by the raw path parameter (or query string) holds the rendered
-  answers of repeated requests. The edge answers those before routing (the fast lane:
-  no Request object, no route matching, no endpoint call); a miss takes the route, which
-  is the only way an answer enters that dict. uvicorn gets its C HTTP parser
-  (`httptools`, now a dependency), which doubled the requests a second of both Candor and
-  the floor.
+- What was done for the hot paths (see `api/middleware.py`, `api/hotroutes.py`,
+  `api/ratelimit.py`, `api/responses.py`, `api/state.py`): metrics, CORS, rate limit,
+  Host policy and security headers are one pure-ASGI layer instead of four middlewares,
+  each policy a small object of its own (`api/cors.py`, `api/securityheaders.py`,
+  `api/hosts.py`, `api/ratelimit.py`, `api/metrics.py`) that the layer composes, adding
+  pre-encoded header bytes in one pass; the page-only security headers (CSP, framing,
+  referrer) are sent on HTML only; anonymous requests await nothing in the rate limiter
+  (buckets in a cachetools `LRUCache`, a client's identity parsed once per address); a
+  cached answer carries its header bytes, and a small per-dataset dict keyed by a hot
+  route and its raw input (its path parameter, or the query string) holds the rendered
+  answers of repeated requests. There is one router: the two hot routes of the route
+  table (`HotRoute` in `api/app.py`) say what their key is, the endpoint stores its answer
+  under it, and the edge asks the same routes for the same key before routing (the hot
+  lane: no Request object, no Response object, no matching of the whole table, no
+  endpoint call); a miss takes the route, which is the only way an answer enters that
+  dict. Metrics go through `prometheus_client` (a labelled child is looked up once per
+  method, route and status). uvicorn gets its C HTTP parser (`httptools`, now a
+  dependency), which doubled the requests a second of both Candor and the floor.
+- **Two revisions side by side.** `python -m benchmarks.versus REV` serves REV (taken out
+  of git) and the working tree at once, against the floor, in alternating rounds: a
+  change's cost on the hot path, measured against its parent on the same machine at the
+  same time.
 - **The bundle.** With the synthetic services' one-line evidence the 10,000-service bundle
   compresses to under 1 MB, but real evidence is prose: at the real services' rate the
   same bundle would be several megabytes of gzip, and its plain JSON (tens of MB) is far
@@ -525,6 +535,7 @@ METHOD = """\
 make bench                                   # or: .venv/bin/python -m benchmarks
 .venv/bin/python -m benchmarks --quick       # about two minutes, rough figures
 .venv/bin/python -m benchmarks --only api    # parts: api, scale, sync, matcher, scaleout
+.venv/bin/python -m benchmarks.versus REV  # REV and the working tree side by side
 ```
 
 wrk comes from Debian (`apt-get install wrk`; the benchmark installs it when it runs as

@@ -1,6 +1,7 @@
-"""The edge layer (api/middleware.py) and the hot-answer cache (api/state.py): one
-middleware doing the work of four must keep every header of every kind of answer, once;
-the cache in front of host normalisation must never outlive its dataset."""
+"""The edge layer (api/middleware.py) and the hot-answer cache (api/state.py,
+api/hotroutes.py): one middleware doing the work of four must keep every header of every
+kind of answer, once; the cache in front of host normalisation must never outlive its
+dataset."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import dataclasses
 from collections import Counter
 
 import httpx
+import pytest
 from starlette.applications import Starlette
 
+from api.hotroutes import HotLane, HotRoute
 from api.middleware import DOCS_CSP, PAGE_CSP
 from api.ratelimit import TokenBuckets
 from tests.api.conftest import AppFactory, client_for
@@ -238,16 +241,21 @@ def test_a_full_bucket_store_forgets_the_least_recently_seen_client() -> None:
     assert buckets.take("ip:busy", 60).remaining == 57  # its budget survived (3 taken)
 
 
-async def test_the_fast_lane_answers_exactly_as_the_route_does(
+async def test_the_hot_lane_answers_exactly_as_the_route_does(
     app: Starlette, client: httpx.AsyncClient
 ) -> None:
-    import api.fastlane as fastlane
-
+    lane = HotLane(app.routes, app.state.candor)
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/v1/ratings/us02web.zoom.us",
+        "query_string": b"",
+        "headers": [],
+    }
+    assert lane.answer(scope) is None  # nothing cached yet: the route answers
     routed = await client.get("/v1/ratings/us02web.zoom.us")
     lookup_routed = await client.get("/v1/lookup", params={"url": "https://zoom.us/j/1"})
-    state = app.state.candor
-    scope = {"type": "http", "method": "GET", "path": "/v1/ratings/us02web.zoom.us", "headers": []}
-    assert fastlane.fast_answer(scope, state) is not None  # now cached: the lane will answer
+    assert lane.answer(scope) is not None  # now cached: the lane will answer
     fast = await client.get("/v1/ratings/us02web.zoom.us")
     lookup_fast = await client.get("/v1/lookup", params={"url": "https://zoom.us/j/1"})
     for first, second in ((routed, fast), (lookup_routed, lookup_fast)):
@@ -299,3 +307,38 @@ async def test_the_answer_caches_are_bounded_by_bytes() -> None:
     for number in range(50):
         hot.put(dataset, ("rating", f"h{number}"), Rendered.of(b"y" * 8 * 1024, "v"))  # type: ignore[arg-type]
     assert hot.bytes <= 64 * 1024 and len(hot) < 10
+
+
+def test_a_hot_route_keys_by_one_raw_input_only() -> None:
+    async def endpoint(request: object) -> None: ...
+
+    with pytest.raises(ValueError, match="one string parameter"):
+        HotRoute("/v1/pairs/{a}/{b}", endpoint, methods=["GET"])
+    with pytest.raises(ValueError, match="one string parameter"):
+        HotRoute("/v1/numbers/{n:int}", endpoint, methods=["GET"])
+    route = HotRoute("/v1/things/{name}", endpoint, methods=["GET"])
+    scope = {"method": "GET", "path": "/v1/things/A.b", "query_string": b"x=1"}
+    assert route.hot_key(scope) == ("/v1/things/{name}", "A.b")
+    assert route.hot_key({**scope, "method": "HEAD"}) is None
+    assert route.hot_key({**scope, "path": "/v1/things/a/b"}) is None
+    assert route.hot_key({**scope, "root_path": "/mounted"}) is None
+
+
+async def test_the_hot_lane_leaves_other_methods_to_the_route(
+    app: Starlette, client: httpx.AsyncClient
+) -> None:
+    await client.get("/v1/lookup", params={"url": "https://zoom.us/j/1"})
+    lane = HotLane(app.routes, app.state.candor)
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/v1/lookup",
+        "query_string": b"url=https%3A%2F%2Fzoom.us%2Fj%2F1",
+        "headers": [],
+    }
+    assert lane.answer(scope) is None
+    assert lane.answer({**scope, "method": "GET"}) is not None
+    batch = await client.post(
+        "/v1/lookup?url=https%3A%2F%2Fzoom.us%2Fj%2F1", json={"urls": ["https://zoom.us/j/1"]}
+    )
+    assert batch.status_code == 200 and "results" in batch.json()

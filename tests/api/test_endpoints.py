@@ -262,3 +262,36 @@ async def test_the_dataset_is_complete_as_served(client: httpx.AsyncClient) -> N
             assert criterion["reviewed_on"]
     discontinued = (await client.get("/v1/services", params={"status": "discontinued"})).json()
     assert {"skype", "bluejeans"} <= {item["slug"] for item in discontinued["items"]}
+
+
+async def test_every_json_answer_before_the_dataset_loads_is_one_503() -> None:
+    from api.app import create_app
+    from api.settings import Settings
+
+    application = create_app(Settings(database_url="unused://"), manage_database=False)
+    transport = httpx.ASGITransport(app=application)
+    paths = (
+        "/v1/ratings/zoom.us",
+        "/v1/lookup?url=https://zoom.us/",
+        "/v1/hosts/prefix/caf3a",
+        "/v1/services",
+        "/v1/services/zoom",
+        "/v1/methodology",
+        "/v1/bundle",
+        "/v1/changes",
+        "/v1/dataset.csv",
+        "/changes.atom",
+    )
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        for path in paths:
+            response = await http.get(path)
+            assert response.status_code == 503, path
+            assert response.headers["content-type"] == "application/problem+json"
+            assert response.headers["cache-control"] == "no-store"
+            assert response.json() == {
+                "type": "https://candor.example/problems/service-unavailable",
+                "title": "Service unavailable",
+                "status": 503,
+                "detail": "The ratings dataset is not loaded yet; try again shortly",
+                "instance": path.partition("?")[0],
+            }

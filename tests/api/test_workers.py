@@ -1,5 +1,6 @@
 """``candor serve --workers N``: every accepted connection has Nagle's algorithm off, so
-a kept-alive connection is as fast through N worker processes as through one.
+a kept-alive connection is as fast through N worker processes as through one; and
+``/metrics`` from any worker counts the answers of all of them.
 
 The regression this guards against is not a matter of speed but of a stall: with
 ``TCP_NODELAY`` off, the body of every answer after the first on a connection waits for
@@ -10,13 +11,20 @@ takes about a millisecond. The threshold below sits between the two, far from bo
 from __future__ import annotations
 
 import http.client
+import shutil
 import socket
 import statistics
 import subprocess
+import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
+from prometheus_client import CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.parser import text_string_to_metric_families
 
 from api.listening import BindError, listening_socket
 from tests.process import CANDOR, serving
@@ -107,3 +115,71 @@ def test_workers_must_be_positive(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "--workers must be at least 1" in done.stderr
     assert not (tmp_path / "x.sqlite3").exists()  # refused before touching the database
+
+
+def _ratings_answered(text: str) -> float:
+    """candor_http_requests_total of the ratings route, from an exposition text."""
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "candor_http_requests_total"
+        and sample.labels["route"] == "/v1/ratings/{host}"
+    )
+
+
+def _per_worker(directory: Path, pids: list[int], route: str) -> dict[int, float]:
+    """Each worker's own count of answers on ``route``: its files alone, read by the same
+    collector /metrics uses."""
+    counts = {}
+    for pid in pids:
+        with tempfile.TemporaryDirectory() as alone:
+            for file in directory.glob(f"*_{pid}.db"):
+                shutil.copy(file, alone)
+            registry = CollectorRegistry()
+            MultiProcessCollector(registry, path=alone)
+            counts[pid] = sum(
+                sample.value
+                for family in registry.collect()
+                for sample in family.samples
+                if sample.name == "candor_http_requests_total" and sample.labels["route"] == route
+            )
+    return counts
+
+
+def _get_on_new_connections(url: str, times: int) -> list[str]:
+    """``times`` GETs of ``url`` at once, each on its own connection, so that the kernel
+    hands them to whichever worker is waiting."""
+
+    def one(_: int) -> str:
+        answer = httpx.get(url, headers={"Connection": "close"}, timeout=10)
+        assert answer.status_code == 200
+        return answer.text
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return list(pool.map(one, range(times)))
+
+
+def test_every_worker_reports_the_requests_of_all(tmp_path: Path) -> None:
+    env = {"CANDOR_RATE_LIMIT_PER_MINUTE": "1000000"}
+    database = f"sqlite://{tmp_path}/candor.sqlite3"
+    with serving(database, tmp_path, extra_env=env, workers=2) as (base, process):
+        workers = children_of(process.pid)
+        environment = Path(f"/proc/{workers[0]}/environ").read_bytes().split(b"\0")
+        variables = dict(item.decode().partition("=")[::2] for item in environment if item)
+        directory = Path(variables["PROMETHEUS_MULTIPROC_DIR"])
+        assert directory.is_dir()
+        workers = [pid for pid in workers if list(directory.glob(f"*_{pid}.db"))]
+        assert len(workers) == 2
+        sent = 0
+        deadline = time.monotonic() + 60
+        # Until both workers have answered some: the kernel decides who gets a connection.
+        while min(_per_worker(directory, workers, "/v1/ratings/{host}").values()) == 0:
+            assert time.monotonic() < deadline, "one worker got every connection"
+            _get_on_new_connections(base + "/v1/ratings/zoom.us", 40)
+            sent += 40
+        while min(_per_worker(directory, workers, "/metrics").values()) == 0:
+            assert time.monotonic() < deadline, "one worker got every scrape"
+            for text in _get_on_new_connections(base + "/metrics", 8):
+                assert _ratings_answered(text) == sent
+    assert not directory.exists()  # removed with the server
