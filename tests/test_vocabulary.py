@@ -136,6 +136,12 @@ async def test_a_grade_added_to_the_methodology_reaches_every_surface(
         home_text = page_text(home.text)
         assert f"grade E: {len(moved)} service" in home_text
         assert name in home_text
+        grades_href = re.search(r'href="(/grades\.css\?v=[0-9a-f]+)"', home.text)
+        assert grades_href is not None, "the pages link the grade stylesheet"
+        grades_css = (await client.get(grades_href.group(1))).text
+        tile = re.search(r"\.grade-E \{([^}]*)\}", grades_css)
+        assert tile is not None, "the E tile has a colour on the pages"
+        assert E_COLOURS["background"] in tile.group(1)
 
         badge = ET.fromstring((await client.get(f"/v1/services/{slug}/badge.svg")).content)
         fills = [r.attrib["fill"] for r in badge.iter(f"{SVG}rect") if "fill" in r.attrib]

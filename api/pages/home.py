@@ -29,7 +29,7 @@ def render_home(dataset: Dataset, query: HomeQuery) -> bytes:
         dataset=dataset,
         current="home",
         query=query,
-        rows=query.select(dataset.ratings.values()),
+        rows=query.select(dataset.ratings.values(), dataset.methodology.grades),
         total=len(dataset.ratings),
         criteria_count=len(dataset.methodology.criteria),
         stale_after=dataset.methodology.grading.stale_after_days,

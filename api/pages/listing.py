@@ -20,7 +20,8 @@ class Column:
     key: str
     label: str
     default_order: Order
-    value: Callable[[Rating], object]
+    # A rating's value in this column, given the methodology's grades (best first).
+    value: Callable[[Rating, Sequence[str]], object]
     order_labels: tuple[str, str]  # what asc and desc mean for this column
 
     def order_label(self, order: Order) -> str:
@@ -31,28 +32,33 @@ _E2EE_RANK = {"On by default": 0, "Optional": 1, "No": 2, "Unknown": 3}
 _TRANSPARENCY_RANK = {"Yes": 0, "No": 1}
 
 
-def _grade_rank(rating: Rating) -> int | None:
-    return None if rating.grade is None else "ABCDEF".index(rating.grade)
+def _grade_rank(rating: Rating, grades: Sequence[str]) -> int | None:
+    # The methodology lists its grades best first: its order, not the alphabet's.
+    return None if rating.grade is None else grades.index(rating.grade)
 
 
-def _transparency_rank(rating: Rating) -> int | None:
+def _transparency_rank(rating: Rating, grades: Sequence[str]) -> int | None:
     return _TRANSPARENCY_RANK.get(transparency_text(rating.level_of("transparency_report")) or "")
 
 
-def _e2ee_rank(rating: Rating) -> int | None:
+def _e2ee_rank(rating: Rating, grades: Sequence[str]) -> int | None:
     return _E2EE_RANK.get(e2ee_text(rating.level_of("e2ee_calls")) or "")
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("service", "Service", "asc", lambda r: r.name.casefold(), ("A to Z", "Z to A")),
+    Column("service", "Service", "asc", lambda r, _: r.name.casefold(), ("A to Z", "Z to A")),
     Column("grade", "Grade", "asc", _grade_rank, ("best first", "worst first")),
-    Column("score", "Score", "desc", lambda r: r.score, ("lowest first", "highest first")),
+    Column("score", "Score", "desc", lambda r, _: r.score, ("lowest first", "highest first")),
     Column(
         "transparency", "Transparency report", "asc", _transparency_rank, ("yes first", "no first")
     ),
     Column("e2ee", "E2EE default", "asc", _e2ee_rank, ("strongest first", "weakest first")),
     Column(
-        "reviewed", "Last review", "desc", lambda r: r.reviewed_on, ("oldest first", "newest first")
+        "reviewed",
+        "Last review",
+        "desc",
+        lambda r, _: r.reviewed_on,
+        ("oldest first", "newest first"),
     ),
 )
 COLUMN = {column.key: column for column in COLUMNS}
@@ -113,19 +119,21 @@ class HomeQuery:
         query = urlencode({k: v for k, v in values.items() if v})
         return f"/?{query}" if query else "/"
 
-    def select(self, ratings: Iterable[Rating]) -> list[Rating]:
+    def select(self, ratings: Iterable[Rating], grades: Sequence[str]) -> list[Rating]:
         chosen = self.filters.apply(ratings)
         column = self.column
+
+        def value(rating: Rating) -> object:
+            return column.value(rating, grades)
+
         # Missing values (no grade, no score) go last in either order. Python's sort is
         # stable, so equal values stay in name order.
         present = sorted(
-            (r for r in chosen if column.value(r) is not None), key=lambda r: r.name.casefold()
+            (r for r in chosen if value(r) is not None), key=lambda r: r.name.casefold()
         )
-        missing = sorted(
-            (r for r in chosen if column.value(r) is None), key=lambda r: r.name.casefold()
-        )
+        missing = sorted((r for r in chosen if value(r) is None), key=lambda r: r.name.casefold())
         # One column's values are all of one type (str, int or date), so they compare.
-        present.sort(key=column.value, reverse=self.order == "desc")  # type: ignore[arg-type]
+        present.sort(key=value, reverse=self.order == "desc")  # type: ignore[arg-type]
         return present + missing
 
     def caption(self, shown: int, total: int) -> str:

@@ -6,6 +6,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from api import suggest
 from api.pages.changes import changes_page
+from api.pages.gradestyle import grades_css
 from api.pages.home import home
 from api.pages.methodology import methodology_page
 from api.pages.open_data import open_data_page
@@ -23,5 +24,6 @@ def page_routes() -> list[BaseRoute]:
         Route("/changes", changes_page, methods=["GET"]),
         Route("/open-data", open_data_page, methods=["GET"]),
         Route("/favicon.ico", favicon, methods=["GET"]),
+        Route("/grades.css", grades_css, methods=["GET"]),
         Mount("/static", routes=[Route("/{name:path}", static_asset, methods=["GET"])]),
     ]

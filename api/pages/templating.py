@@ -16,6 +16,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from api import assets
+from api.pages.gradestyle import grades_css_href
 from api.pages.links import offsite_url
 from ratings.dataset import Dataset
 from ratings.opendata import LICENSE_ID
@@ -67,6 +68,7 @@ def _make_environment() -> Environment:
         license_id=LICENSE_ID,
         license_label=LICENSE_ID.replace("-", " "),
         css_href=css_href,
+        grades_css_href=grades_css_href,
         offsite_url=offsite_url,
     )
     environment.filters["utc"] = _utc

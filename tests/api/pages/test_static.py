@@ -31,12 +31,30 @@ async def test_stylesheet_is_served_and_cacheable(client: httpx.AsyncClient) -> 
         assert (await client.get(missing)).status_code == 404
 
 
-def test_stylesheet_uses_the_palette() -> None:
-    css = CSS.read_text()
+def _rule(css: str, selector: str) -> str:
+    rule = re.search(rf"\.{selector}\s*\{{([^}}]*)\}}", css)
+    assert rule is not None, selector
+    return rule.group(1)
+
+
+async def test_grade_tiles_are_coloured_from_the_methodology(client: httpx.AsyncClient) -> None:
+    page = Page((await client.get("/")).text)
+    hrefs = [str(link["href"]) for link in page.all("link", rel="stylesheet")]
+    grades_href = next(h for h in hrefs if h.startswith("/grades.css?v="))
+    response = await client.get(grades_href)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/css; charset=utf-8"
+    assert "immutable" in response.headers["cache-control"]
+    css = response.text
     for grade, colours in GRADE_COLOURS.items():
-        rule = re.search(rf"\.grade-{grade}\s*\{{([^}}]*)\}}", css)
-        assert rule is not None, grade
-        assert f"background: {colours.background}" in rule.group(1)
-        assert f"color: {colours.text}" in rule.group(1)
-    rule = re.search(r"\.grade-none\s*\{([^}]*)\}", css)
-    assert rule is not None and INSUFFICIENT.background in rule.group(1)
+        assert f"background: {colours.background}" in _rule(css, f"grade-{grade}")
+        assert f"color: {colours.text}" in _rule(css, f"grade-{grade}")
+    # An old or missing version is still answered, but only cached briefly.
+    unversioned = await client.get("/grades.css")
+    assert unversioned.text == css
+    assert "immutable" not in unversioned.headers["cache-control"]
+    # The site's stylesheet colours only the "review in progress" tile itself: the grade
+    # letters' colours are the methodology's, never a second copy.
+    site_css = CSS.read_text()
+    assert INSUFFICIENT.background in _rule(site_css, "grade-none")
+    assert not re.search(r"\.grade-[A-Z]\b", site_css)
