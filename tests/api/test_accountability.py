@@ -115,7 +115,7 @@ async def test_the_page_offers_the_letter_and_names_the_same_criteria(
     names = {c.id: c.name for c in DATASET.methodology.criteria}
     assert [cid for cid in names if f"- {names[cid]} (now:" in body] == weak
     rating = DATASET.ratings[slug]
-    mailto = [a["href"] for a in ask.links if (a.get("href") or "").startswith("mailto:")]
+    mailto = [a["href"] or "" for a in ask.links if (a.get("href") or "").startswith("mailto:")]
     contact = rating.details.get("contact")
     if contact and contact["url"].startswith("mailto:"):
         assert len(mailto) == 1 and mailto[0].startswith(contact["url"] + "?subject=")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from tortoise.context import TortoiseContext
@@ -71,7 +71,7 @@ async def test_removed_file_removes_its_service(
     (directory / "services" / "synth-00001.yaml").unlink()
     report = await sync_fixtures(read_fixtures(directory))
     assert [(c.slug, c.kind) for c in report.changes] == [("synth-00001", "removed")]
-    assert sorted(await Service.all().values_list("slug", flat=True)) == [
+    assert sorted(cast("list[str]", await Service.all().values_list("slug", flat=True))) == [
         "synth-00000",
         "synth-00002",
     ]
@@ -181,7 +181,8 @@ async def test_a_failure_inside_the_transaction_rolls_everything_back(
 
     async def failing_last_write(*args: Any, **kwargs: Any) -> None:
         # Every service row has been rewritten by now (bulk statements): fail the last step.
-        seen_inside.extend(await Service.all().order_by("slug").values_list("name", flat=True))
+        names = await Service.all().order_by("slug").values_list("name", flat=True)
+        seen_inside.extend(cast("list[str]", names))
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(loader, "_write_dataset_row", failing_last_write)
@@ -216,7 +217,10 @@ async def test_methodology_change_regrades_without_file_changes(
     assert {r["slug"] for r in rows} == {c.slug for c in regraded}
     assert all((r["old_methodology_version"], r["new_methodology_version"]) == (2, 3) for r in rows)
     row = await Dataset.get(id=1)
-    assert row.version == fixtures.version and row.methodology["grading"]["thresholds"]["A"] == 0
+    assert (
+        row.version == fixtures.version
+        and cast("dict[str, Any]", row.methodology)["grading"]["thresholds"]["A"] == 0
+    )
     loaded = await dataset_from_database()
     assert loaded is not None
     for change in regraded:

@@ -48,7 +48,7 @@ def recompute(
 
     ``methodology`` is the YAML file or the ``GET /v1/methodology`` answer (same shape).
     """
-    return recompute_all(methodology, levels, periods, reviewed_on)[:2]  # type: ignore[return-value]
+    return recompute_all(methodology, levels, periods, reviewed_on)[:2]
 
 
 def recompute_all(

@@ -9,7 +9,7 @@ import pytest
 from tortoise.context import TortoiseContext
 
 import ratings.readpath as readpath
-from ratings.dataset import Dataset
+from ratings.dataset import Dataset, dataset_from_database
 from ratings.fixtures import read_fixtures
 from ratings.loader import sync_fixtures
 from ratings.readpath import DatasetUnavailable, ReadPath
@@ -21,7 +21,7 @@ async def test_concurrent_refreshes_do_one_database_read(
 ) -> None:
     await sync_fixtures(read_fixtures(make_fixtures(3)))
     reads = 0
-    real = readpath.dataset_from_database
+    real = dataset_from_database
 
     async def counting(*args: Any) -> Dataset | None:
         nonlocal reads

@@ -72,6 +72,6 @@ async def test_without_keeping_results_only_flights_are_shared() -> None:
         await asyncio.sleep(0)
         return calls
 
-    assert await asyncio.gather(flight.get("k", compute), flight.get("k", compute)) == [1, 1]
+    assert list(await asyncio.gather(flight.get("k", compute), flight.get("k", compute))) == [1, 1]
     assert await flight.get("k", compute) == 2
     assert len(flight) == 0
