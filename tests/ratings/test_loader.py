@@ -13,6 +13,7 @@ from ratings.loader import plan_sync, sync_fixtures
 from ratings.models import (
     CriterionAssessment,
     Dataset,
+    DatasetRelease,
     Domain,
     GradeChange,
     MeetingPattern,
@@ -175,17 +176,15 @@ async def test_a_failure_inside_the_transaction_rolls_everything_back(
     edit_service(directory, "synth-00000", lambda d: d.update(name="First write"))
     edit_service(directory, "synth-00002", lambda d: d.update(name="Second write"))
 
-    import ratings.loader as loader
-
     seen_inside: list[str] = []
 
-    async def failing_last_write(*args: Any, **kwargs: Any) -> None:
-        # Every service row has been rewritten by now (bulk statements): fail the last step.
+    async def failing_release_write(*args: Any, **kwargs: Any) -> None:
+        # Every service row has been rewritten by now (bulk statements): fail a late step.
         names = await Service.all().order_by("slug").values_list("name", flat=True)
         seen_inside.extend(cast("list[str]", names))
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(loader, "_write_dataset_row", failing_last_write)
+    monkeypatch.setattr(DatasetRelease, "create", failing_release_write)
     with pytest.raises(RuntimeError, match="disk full"):
         await sync_fixtures(read_fixtures(directory))
     assert "First write" in seen_inside and "Second write" in seen_inside
