@@ -70,7 +70,7 @@ test: lint typecheck check-fixtures test-python test-extension test-pages
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
-	$(BIN)/pytest -m timed -p no:cacheprovider tests/faults/test_load.py
+	$(BIN)/pytest -m timed -p no:cacheprovider
 
 clean:
 	rm -rf $(VENV) extension/node_modules extension/dist tests/browser/node_modules tests/clients/node_modules *.egg-info

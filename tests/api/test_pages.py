@@ -618,6 +618,7 @@ def test_safe_url(url: str, safe: bool) -> None:
     assert (safe_url(url) is not None) is safe
 
 
+@pytest.mark.timed
 def test_markdown_is_linear_enough_for_large_input() -> None:
     # Long lines of unmatched delimiters: a naive regex renderer is quadratic on these.
     import time

@@ -81,6 +81,7 @@ def children_of(pid: int) -> list[int]:
     return children
 
 
+@pytest.mark.timed
 @pytest.mark.parametrize("workers", [1, 2])
 def test_kept_alive_connections_do_not_stall(workers: int, tmp_path: Path) -> None:
     env = {"CANDOR_RATE_LIMIT_PER_MINUTE": "1000000"}
