@@ -3,18 +3,24 @@ PostgreSQL when CANDOR_TEST_POSTGRES_URL names a server: CI sets it)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import warnings
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from tortoise.context import TortoiseContext, tortoise_test_context
+from tortoise.backends.base.config_generator import generate_config
+from tortoise.context import TortoiseContext
+from tortoise.warnings import TortoiseLoopSwitchWarning
 
 from ratings.db import MODELS
 from ratings.synth import write_synthetic
+from tests import postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -38,21 +44,51 @@ BACKENDS = [
 ]
 
 
-def postgres_test_url() -> str:
-    """A URL whose database name tortoise_test_context fills with a fresh random name."""
-    assert POSTGRES_URL
-    base, _, _ = POSTGRES_URL.rpartition("/")
-    return base + "/candor_test_{}"
+@asynccontextmanager
+async def tortoise_context(url: str, connection_label: str) -> AsyncIterator[TortoiseContext]:
+    """Tortoise on the existing, empty database ``url``, with the schema. Not Tortoise's
+    tortoise_test_context: it creates a PostgreSQL database it never drops."""
+    with warnings.catch_warnings():
+        # Each test has an event loop of its own; the context is made and closed in it.
+        warnings.filterwarnings("ignore", category=TortoiseLoopSwitchWarning)
+        config = generate_config(
+            url, app_modules={"models": MODELS}, connection_label=connection_label, testing=True
+        )
+        async with TortoiseContext() as context:
+            await context.init(config=config)
+            await context.generate_schemas(safe=False)
+            yield context
 
 
 @pytest.fixture(params=BACKENDS)
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[TortoiseContext]:
     """A fresh, empty database with the schema, on each backend."""
-    url = f"sqlite://{tmp_path}/test.sqlite3" if request.param == "sqlite" else postgres_test_url()
     # A connection label per backend: Tortoise caches each model's INSERT statement by
     # connection name, and a cached SQLite statement ("?" placeholders) fails on asyncpg.
-    async with tortoise_test_context(MODELS, db_url=url, connection_label=request.param) as ctx:
-        yield ctx
+    if request.param == "sqlite":
+        async with tortoise_context(f"sqlite://{tmp_path}/test.sqlite3", "sqlite") as context:
+            yield context
+    else:
+        async with (
+            postgres.postgres_database_async() as url,
+            tortoise_context(url, "postgres") as context,
+        ):
+            yield context
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if a PostgreSQL database a test of this run made is still there."""
+    if not postgres.created:
+        return
+    left = asyncio.run(postgres.left_behind())
+    if left:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = f"PostgreSQL test databases left behind by this run: {', '.join(left)}"
+        if reporter is not None:
+            reporter.write_line(message, red=True, bold=True)
+        else:
+            print(message)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture

@@ -8,14 +8,14 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import FIXTURES, POSTGRES_URL, ROOT
+from tests.conftest import FIXTURES, ROOT
+from tests.postgres import postgres_database
 
 CANDOR = str(Path(sys.executable).parent / "candor")
 
@@ -99,32 +99,6 @@ def wait_until_ready(
             pass
         time.sleep(0.1)
     raise AssertionError(f"candor serve did not become ready:\n{log.read_text()}")
-
-
-@contextmanager
-def postgres_database(admin_url: str | None = None, prefix: str = "candor_proc") -> Iterator[str]:
-    """A fresh PostgreSQL database, dropped afterwards; yields its URL. ``admin_url`` is
-    any database on the server (default: the tests' ``CANDOR_TEST_POSTGRES_URL``)."""
-    import asyncio
-
-    import asyncpg
-
-    server = admin_url or POSTGRES_URL
-    assert server
-    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(server)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.rsplit("/", 1)[0] + "/" + name
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 __all__ = ["ROOT", "free_port", "postgres_database", "serving", "wait_until_ready"]

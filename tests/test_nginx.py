@@ -103,7 +103,7 @@ def pool(nginx: str, workdir: Path, max_age: int) -> Iterator[Pool]:
         "CANDOR_RATE_LIMIT_PER_MINUTE": "1000000",
         "CANDOR_TRUSTED_PROXIES": "127.0.0.1/32",
     }
-    with postgres_database(prefix="candor_edge") as url, contextlib.ExitStack() as stack:
+    with postgres_database() as url, contextlib.ExitStack() as stack:
         # One after the other: the first loads the fixtures into the empty database.
         replicas = [stack.enter_context(serving(url, workdir, extra_env=env)) for _ in range(2)]
         upstreams = [base.removeprefix("http://") for base, _ in replicas]

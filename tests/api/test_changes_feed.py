@@ -90,7 +90,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def _changes(base: str, **params: Any) -> dict[str, Any]:
     answer = httpx.get(f"{base}/v1/changes", params=params, timeout=5)
     assert answer.status_code == 200, answer.text
-    return answer.json()  # type: ignore[no-any-return]
+    return answer.json()
 
 
 def test_a_load_reaches_the_changes_and_the_feeds_within_one_poll(

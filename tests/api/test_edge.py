@@ -237,8 +237,9 @@ def test_a_full_bucket_store_forgets_the_least_recently_seen_client() -> None:
     buckets.take("ip:busy", 60)
     buckets.take("ip:busy", 60)
     buckets.take("ip:new", 60)  # the store is full: ip:old, seen least recently, goes
-    assert sorted(buckets._buckets) == ["ip:busy", "ip:new"]
     assert buckets.take("ip:busy", 60).remaining == 57  # its budget survived (3 taken)
+    assert buckets.take("ip:new", 60).remaining == 58  # and so did this one's (2 taken)
+    assert buckets.take("ip:old", 60).remaining == 59  # forgotten: a fresh budget (1 taken)
 
 
 async def test_the_hot_lane_answers_exactly_as_the_route_does(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ratings.keys import create_key, revoke_key
+from ratings.keys import create_key, find_active_key, revoke_key
 from ratings.models import ApiKey
 from tests.api.conftest import AppFactory, client_for
 
@@ -57,7 +57,7 @@ async def test_wrong_keys_cost_the_callers_budget_before_any_lookup(
     import api.keycache
 
     lookups: list[str] = []
-    real = api.keycache.find_active_key
+    real = find_active_key
 
     async def counting(digest: str) -> ApiKey | None:
         lookups.append(digest)

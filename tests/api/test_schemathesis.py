@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from api.openapi import OPERATIONS
+from api.operations import OPERATIONS
 from tests.process import serving
 
 ST = str(Path(sys.executable).parent / "st")

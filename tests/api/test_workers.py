@@ -89,6 +89,16 @@ def children_of(pid: int) -> list[int]:
     return children
 
 
+def test_worker_processes_answer_on_kept_alive_connections(tmp_path: Path) -> None:
+    database = f"sqlite://{tmp_path}/candor.sqlite3"
+    with serving(database, tmp_path, workers=2) as (base, process):
+        # The workers are children of the `candor serve` process.
+        assert len(children_of(process.pid)) >= 2
+        assert len(keep_alive_latencies(base, 20)) == 20
+
+
+# The stall itself is a latency: measured in `make bench` (pytest -m timed).
+@pytest.mark.timed
 @pytest.mark.parametrize("workers", [1, 2])
 def test_kept_alive_connections_do_not_stall(workers: int, tmp_path: Path) -> None:
     env = {"CANDOR_RATE_LIMIT_PER_MINUTE": "1000000"}

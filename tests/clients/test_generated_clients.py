@@ -19,7 +19,7 @@ from types import ModuleType
 
 import pytest
 
-from api.openapi import OPERATIONS
+from api.operations import OPERATIONS
 from tests.clients.conftest import HERE, node_tool
 from tests.process import serving
 

@@ -191,74 +191,88 @@ def test_a_load_killed_inside_its_transaction_leaves_the_old_dataset(
     assert "no changes" in again.stdout
 
 
+Gate = Callable[[list[subprocess.Popen[str]]], None]
+
+
 @contextlib.contextmanager
-def loads_gate(url: str) -> Iterator[Callable[[list[subprocess.Popen[str]]], None]]:
+def loads_gate(url: str) -> Iterator[Gate]:
     """Hold the loaders' lock from outside, so loads started now must all wait for it and
     then for each other: they are certain to collide, not merely likely to. Yields a
     function that returns once every given load is blocked on the lock."""
-    if url.startswith("sqlite:"):
-        path = sqlite_path(url)
-        connection = sqlite3.connect(path, isolation_level=None)
-        connection.execute("BEGIN IMMEDIATE")
+    gate = sqlite_gate if url.startswith("sqlite:") else postgres_gate
+    with gate(url) as blocked:
+        yield blocked
 
-        def cpu_ticks(pid: int) -> int:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return int(fields[11]) + int(fields[12])  # utime + stime
 
-        def opened_database(pid: int) -> bool:
+def cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def has_open(pid: int, path: str) -> bool:
+    with contextlib.suppress(OSError):
+        for fd in os.listdir(f"/proc/{pid}/fd"):
             with contextlib.suppress(OSError):
-                for fd in os.listdir(f"/proc/{pid}/fd"):
-                    with contextlib.suppress(OSError):
-                        if os.readlink(f"/proc/{pid}/fd/{fd}") == path:
-                            return True
-            return False
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == path:
+                    return True
+    return False
+
+
+@contextlib.contextmanager
+def sqlite_gate(url: str) -> Iterator[Gate]:
+    path = sqlite_path(url)
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("BEGIN IMMEDIATE")
+
+    def blocked(processes: list[subprocess.Popen[str]]) -> None:
+        # Blocked = has the database open and burns no CPU for half a second (SQLite's
+        # busy handler sleeps between retries).
+        wait_for(
+            lambda: all(has_open(p.pid, path) for p in processes),
+            "both loads open the database",
+            60,
+            *processes,
+        )
+        before = [cpu_ticks(p.pid) for p in processes]
+        while True:
+            time.sleep(0.5)
+            now = [cpu_ticks(p.pid) for p in processes]
+            if now == before:
+                return
+            before = now
+
+    try:
+        yield blocked
+    finally:
+        connection.execute("ROLLBACK")
+        connection.close()
+
+
+@contextlib.contextmanager
+def postgres_gate(url: str) -> Iterator[Gate]:
+    import asyncpg
+
+    assert POSTGRES_URL
+    database = url.rsplit("/", 1)[1]
+    with asyncio.Runner() as runner:
+        holder = runner.run(asyncpg.connect(url))
+        runner.run(holder.execute("SELECT pg_advisory_lock($1)", _LOAD_LOCK_KEY))
+
+        def waiting() -> int:
+            query = (
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = $1"
+                " AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
+            )
+            return int(runner.run(holder.fetchval(query, database)))
 
         def blocked(processes: list[subprocess.Popen[str]]) -> None:
-            # Blocked = has the database open and burns no CPU for half a second (SQLite's
-            # busy handler sleeps between retries).
-            wait_for(
-                lambda: all(opened_database(p.pid) for p in processes),
-                "both loads open the database",
-                60,
-                *processes,
-            )
-            before = [cpu_ticks(p.pid) for p in processes]
-            while True:
-                time.sleep(0.5)
-                now = [cpu_ticks(p.pid) for p in processes]
-                if now == before:
-                    return
-                before = now
+            count = len(processes)
+            wait_for(lambda: waiting() == count, "both loads wait for the lock", 60, *processes)
 
         try:
             yield blocked
         finally:
-            connection.execute("ROLLBACK")
-            connection.close()
-    else:
-        import asyncpg
-
-        assert POSTGRES_URL
-        database = url.rsplit("/", 1)[1]
-        with asyncio.Runner() as runner:
-            holder = runner.run(asyncpg.connect(url))
-            runner.run(holder.execute("SELECT pg_advisory_lock($1)", _LOAD_LOCK_KEY))
-
-            def waiting() -> int:
-                query = (
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = $1"
-                    " AND wait_event_type = 'Lock' AND wait_event = 'advisory'"
-                )
-                return int(runner.run(holder.fetchval(query, database)))
-
-            def blocked_pg(processes: list[subprocess.Popen[str]]) -> None:
-                count = len(processes)
-                wait_for(lambda: waiting() == count, "both loads wait for the lock", 60, *processes)
-
-            try:
-                yield blocked_pg
-            finally:
-                runner.run(holder.close())
+            runner.run(holder.close())
 
 
 def test_two_loads_at_once_are_serialised(database_url: str, tmp_path: Path) -> None:

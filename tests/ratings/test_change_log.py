@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -42,7 +42,8 @@ async def test_a_moved_level_writes_one_criterion_row_and_a_release(
     first = await sync_fixtures(read_fixtures(directory))
     # A new service is one grade row ("service added"), never eleven level rows.
     assert await CriterionChangeRow.all().count() == 0
-    assert await DatasetReleaseRow.all().values_list("version", flat=True) == [first.version_after]
+    versions = await DatasetReleaseRow.all().values_list("version", flat=True)
+    assert cast("list[str]", versions) == [first.version_after]
 
     old = _level(directory, SLUG, "e2ee_calls")
     new = _other(old)
@@ -58,7 +59,7 @@ async def test_a_moved_level_writes_one_criterion_row_and_a_release(
     assert row["name"] == read_fixtures(directory).services[SLUG].name
     assert (row["old_methodology_version"], row["new_methodology_version"]) == (2, 2)
     releases = await DatasetReleaseRow.all().order_by("id").values_list("version", flat=True)
-    assert releases == [first.version_after, second.version_after]
+    assert cast("list[str]", releases) == [first.version_after, second.version_after]
 
     # Loading the same files again writes no row of any kind.
     await sync_fixtures(read_fixtures(directory))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -74,7 +74,7 @@ async def test_removed_file_removes_its_service(
     (directory / "services" / "synth-00001.yaml").unlink()
     report = await sync_fixtures(read_fixtures(directory))
     assert [(c.slug, c.kind) for c in report.changes] == [("synth-00001", "removed")]
-    assert sorted(await ServiceRow.all().values_list("slug", flat=True)) == [
+    assert sorted(cast("list[str]", await ServiceRow.all().values_list("slug", flat=True))) == [
         "synth-00000",
         "synth-00002",
     ]
@@ -184,7 +184,8 @@ async def test_a_failure_inside_the_transaction_rolls_everything_back(
 
     async def failing_last_write(*args: Any, **kwargs: Any) -> None:
         # Every service row has been rewritten by now (bulk statements): fail the last step.
-        seen_inside.extend(await ServiceRow.all().order_by("slug").values_list("name", flat=True))
+        names = await ServiceRow.all().order_by("slug").values_list("name", flat=True)
+        seen_inside.extend(cast("list[str]", names))
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(writes, "write_dataset_version", failing_last_write)

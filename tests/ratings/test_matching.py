@@ -133,6 +133,7 @@ def test_hosts_follow_the_whatwg_url_standard() -> None:
         parse_url("https://x\u0661.zoom.us/j/123")
 
 
+@pytest.mark.timed
 def test_hostile_input_is_rejected_quickly() -> None:
     matcher = Matcher({"x": ["x.example"]}, {"x": [MeetingPattern.compile("/{w}-{w}-{w}-{w}/{x}")]})
     nasty = [

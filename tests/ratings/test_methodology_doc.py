@@ -48,7 +48,7 @@ def recompute(
 
     ``methodology`` is the YAML file or the ``GET /v1/methodology`` answer (same shape).
     """
-    return recompute_all(methodology, levels, periods, reviewed_on)[:2]  # type: ignore[return-value]
+    return recompute_all(methodology, levels, periods, reviewed_on)[:2]
 
 
 def recompute_all(
@@ -62,22 +62,11 @@ def recompute_all(
     points = {name: Fraction(str(value)) for name, value in methodology["levels"].items()}
     weights = {group["id"]: Fraction(str(group["weight"])) for group in methodology["groups"]}
     values: dict[str, list[Fraction]] = {group: [] for group in weights}
-    freshness = grading["report_freshness"]
-    order = ["full", "partial", "none", "no_disclosure"]
     applicable = not_assessed = 0
     capped = False
     for criterion in methodology["criteria"]:
-        level = levels[criterion["id"]]
         period = (periods or {}).get(criterion["id"])
-        if (
-            criterion["id"] in freshness["criteria"]
-            and level in order
-            and order.index(level) < order.index(freshness["cap_level"])
-            and period is not None
-            and reviewed_on is not None
-            and reviewed_on > _months_later(period, freshness["max_age_months"])
-        ):
-            level = freshness["cap_level"]
+        level = _fresh_level(grading, criterion["id"], levels[criterion["id"]], period, reviewed_on)
         if level == "not_applicable":
             continue
         applicable += 1
@@ -103,6 +92,33 @@ def recompute_all(
             used_weight += weights[group]
     score = math.floor(total / used_weight + Fraction(1, 2))  # half up, exactly
 
+    return score, _grade(grading, score, capped), subs
+
+
+def _fresh_level(
+    grading: Mapping[str, Any],
+    criterion: str,
+    level: str,
+    period: dt.date | None,
+    reviewed_on: dt.date | None,
+) -> str:
+    """``level``, capped when the criterion's latest report is too old at the review."""
+    freshness = grading["report_freshness"]
+    order = ["full", "partial", "none", "no_disclosure"]
+    if (
+        criterion in freshness["criteria"]
+        and level in order
+        and order.index(level) < order.index(freshness["cap_level"])
+        and period is not None
+        and reviewed_on is not None
+        and reviewed_on > _months_later(period, freshness["max_age_months"])
+    ):
+        return str(freshness["cap_level"])
+    return level
+
+
+def _grade(grading: Mapping[str, Any], score: int, capped: bool) -> Grade:
+    """The letter for ``score``, no better than the baseline cap when ``capped``."""
     scale = [*grading["thresholds"], grading["lowest_grade"]]
     grade = grading["lowest_grade"]
     for letter, minimum in sorted(grading["thresholds"].items(), key=lambda item: -item[1]):
@@ -112,7 +128,7 @@ def recompute_all(
     cap = grading["baseline_cap"]["grade"]
     if capped and scale.index(grade) < scale.index(cap):
         grade = cap
-    return score, grade, subs
+    return grade
 
 
 def load_methodology_yaml() -> dict[str, Any]:

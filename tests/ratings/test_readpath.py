@@ -13,6 +13,7 @@ from ratings.dataset import Dataset
 from ratings.fixtures import read_fixtures
 from ratings.loader import sync_fixtures
 from ratings.readpath import DatasetUnavailable, ReadPath
+from ratings.repository import dataset_from_database
 from tests.conftest import edit_service
 
 
@@ -21,7 +22,7 @@ async def test_concurrent_refreshes_do_one_database_read(
 ) -> None:
     await sync_fixtures(read_fixtures(make_fixtures(3)))
     reads = 0
-    real = readpath.dataset_from_database
+    real = dataset_from_database
 
     async def counting(*args: Any) -> Dataset | None:
         nonlocal reads

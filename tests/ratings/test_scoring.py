@@ -3,25 +3,26 @@ from __future__ import annotations
 import datetime as dt
 from fractions import Fraction
 from pathlib import Path
+from typing import cast
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ratings.fixtures import load_methodology
-from ratings.methodology import Methodology
+from ratings.methodology import Level, Methodology
 from ratings.scoring import add_months, assess, grade_for, round_half_up
 from tests.conftest import FIXTURES
 
 METHODOLOGY = load_methodology(FIXTURES)
 IDS = METHODOLOGY.criterion_ids
-ORDER = ["no_disclosure", "none", "partial", "full"]  # worth 0, 0, 50, 100
+ORDER: list[Level] = ["no_disclosure", "none", "partial", "full"]  # worth 0, 0, 50, 100
 
 
-def levels(default: str = "full", **overrides: str) -> dict[str, str]:
+def levels(default: str = "full", **overrides: str) -> dict[str, Level]:
     result = dict.fromkeys(IDS, default)
     result.update(overrides)
-    return result
+    return cast("dict[str, Level]", result)
 
 
 def test_everything_full_is_an_a_with_100() -> None:
@@ -176,7 +177,7 @@ def test_methodology_rejects_unknown_group() -> None:
     base=st.lists(st.sampled_from(ORDER), min_size=len(IDS), max_size=len(IDS)),
     which=st.integers(min_value=0, max_value=len(IDS) - 1),
 )
-def test_score_is_monotone_in_every_criterion(base: list[str], which: int) -> None:
+def test_score_is_monotone_in_every_criterion(base: list[Level], which: int) -> None:
     """Raising any one criterion's level never lowers the score or the grade."""
     before = dict(zip(IDS, base, strict=True))
     position = ORDER.index(before[IDS[which]])

@@ -8,6 +8,7 @@ import os
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -50,8 +51,11 @@ def _duplicate_key(directory: Path) -> None:
     path.write_text(path.read_text().replace("name: ", "name: Real\nname: ", 1))
 
 
-def _edit(change: Callable[[dict[str, object]], None]) -> Callable[[Path], None]:
-    return lambda directory: edit_service(directory, "synth-00001", change)  # type: ignore[arg-type]
+def _edit(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
+    def attack(directory: Path) -> None:
+        edit_service(directory, "synth-00001", change)
+
+    return attack
 
 
 def _nested(data: dict[str, object]) -> None:
@@ -71,11 +75,11 @@ ATTACKS: dict[str, tuple[Callable[[Path], None], str]] = {
     "markup name": (_edit(lambda d: d.update(name="<img src=x>")), "markup, control or bidi"),
     "bidi name": (_edit(lambda d: d.update(name="\u202eevil")), "markup, control or bidi"),
     "forged ok line": (
-        _edit(lambda d: d["criteria"].update({"x\nok: 78 services": {"level": "full"}})),  # type: ignore[index]
+        _edit(lambda d: d["criteria"].update({"x\nok: 78 services": {"level": "full"}})),
         "x\\nok: 78 services",
     ),
     "ANSI key": (
-        _edit(lambda d: d["criteria"].update({"\x1b[2J\x1b[32mok": {"level": "full"}})),  # type: ignore[index]
+        _edit(lambda d: d["criteria"].update({"\x1b[2J\x1b[32mok": {"level": "full"}})),
         "\\x1b[2J",
     ),
 }

@@ -6,11 +6,24 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.process import serving
 from tests.security.attacks import _connection, distinct_hosts, get, oversized_headers
 
 
+def test_distinct_hosts_are_answered(open_server: tuple[str, int]) -> None:
+    base, pid = open_server
+    assert distinct_hosts(base, pid, count=500).statuses == {200: 500}
+
+
+def test_oversized_headers_are_refused(open_server: tuple[str, int]) -> None:
+    base, pid = open_server
+    assert oversized_headers(base, pid, count=2, megabytes=8).statuses == {431: 2}
+
+
+# Memory: measured in `make bench` (pytest -m timed), on a quiet machine.
+@pytest.mark.timed
 def test_ten_thousand_distinct_hosts_grow_memory_under_ten_percent(
     open_server: tuple[str, int],
 ) -> None:
@@ -24,6 +37,7 @@ def test_ten_thousand_distinct_hosts_grow_memory_under_ten_percent(
     assert growth.percent < 10
 
 
+@pytest.mark.timed
 def test_oversized_headers_are_refused_and_grow_memory_under_ten_percent(
     open_server: tuple[str, int],
 ) -> None:
