@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from cachetools import LRUCache, TTLCache
 
-from ratings.keys import KEY_PREFIX, digest_of, find_active_key
+from api.keys import KEY_PREFIX, digest_of, find_active_key
 from ratings.singleflight import SingleFlight
 
 Verdict = tuple[str, int] | None

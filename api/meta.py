@@ -13,14 +13,10 @@ from api.docs import docs_assets, render_docs
 from api.middleware import DOCS_CSP
 from api.openapi import OPENAPI_VERSION, openapi_document
 from api.responses import Rendered, cached_response
-from api.schemas import (
-    HostPrefixEntry,
-    HostPrefixResult,
-    LookupResult,
-    MethodologyOut,
-    PatternOut,
-    summary_of,
-)
+from api.schemas.common import PatternOut
+from api.schemas.lookup import HostPrefixEntry, HostPrefixResult, LookupResult
+from api.schemas.methodology import MethodologyOut
+from api.schemas.services import summary_of
 from api.state import AppState, state_of
 from ratings.bundle import build_bundle
 from ratings.hostprefix import PREFIX_LENGTH, host_digest

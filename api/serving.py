@@ -23,34 +23,35 @@ guards keep one process alive on its own, they are no substitute (docs/deploymen
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import json
-import os
 import resource
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-DEFAULT_MAX_HEADER_BYTES = 32 * 1024
-DEFAULT_HEADER_TIMEOUT = 10.0
 # Descriptors kept free for everything but client connections.
 RESERVED_DESCRIPTORS = 64
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Guards:
     max_header_bytes: int
     header_timeout: float
-    max_connections: int
+    max_connections: int  # 0: default_max_connections()
 
-    @classmethod
-    def from_env(cls) -> Guards:
-        env = os.environ
-        return cls(
-            max_header_bytes=int(env.get("CANDOR_MAX_HEADER_BYTES", DEFAULT_MAX_HEADER_BYTES)),
-            header_timeout=float(env.get("CANDOR_HEADER_TIMEOUT", DEFAULT_HEADER_TIMEOUT)),
-            max_connections=int(env.get("CANDOR_MAX_CONNECTIONS", 0)) or default_max_connections(),
-        )
+
+def guarded_protocol(guards: Guards) -> type[asyncio.Protocol]:
+    """uvicorn's ``http`` option: the guarded protocol, bound to these guards. A partial
+    rather than a class attribute: it is pickled into every spawned worker with the rest
+    of uvicorn's configuration, so the workers need not read anything back. uvicorn calls
+    it as it would the class."""
+    if guards.max_connections == 0:
+        guards = dataclasses.replace(guards, max_connections=default_max_connections())
+    return cast(
+        "type[asyncio.Protocol]", functools.partial(GuardedHttpToolsProtocol, guards=guards)
+    )
 
 
 def raise_descriptor_limit() -> int:
@@ -94,13 +95,9 @@ def _refusal(status: int, detail: str) -> bytes:
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
-    guards: Guards | None = None  # read from the environment once per process
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, guards: Guards, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if GuardedHttpToolsProtocol.guards is None:
-            GuardedHttpToolsProtocol.guards = Guards.from_env()
-        self._guards = GuardedHttpToolsProtocol.guards
+        self._guards = guards
         # "reading": a request is (or may be) on its way; "busy": being answered.
         self._reading = True
         self._head_bytes = 0

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ratings.keys import create_key, revoke_key
+from api.keys import create_key, revoke_key
 from ratings.models import ApiKey
 from tests.api.conftest import AppFactory, client_for
 
