@@ -101,6 +101,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         # "reading": a request is (or may be) on its way; "busy": being answered.
         self._reading = True
         self._head_bytes = 0
+        self._head_tail = b""
         self._since = 0.0
         self._deadline: asyncio.TimerHandle | None = None
 
@@ -147,17 +148,25 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             if self._deadline is None:
                 self._since = self.loop.time()
                 self._arm()
-            if self._head_bytes >= 0:
-                self._head_bytes += len(data)
+            if self._head_bytes >= 0 and self._head_exceeds_limit(data):
+                # Refused before the parser sees the bytes: a head that arrived whole in one
+                # read would otherwise be parsed and answered, whatever its size.
+                if not self.transport.is_closing():
+                    limit = self._guards.max_header_bytes // 1024
+                    detail = f"The request line and headers exceed {limit} KiB"
+                    self.transport.write(_refusal(431, detail))
+                    self.transport.close()
+                return
         super().data_received(data)
-        if (
-            self._reading
-            and self._head_bytes > self._guards.max_header_bytes
-            and not self.transport.is_closing()
-        ):
-            limit = self._guards.max_header_bytes // 1024
-            self.transport.write(_refusal(431, f"The request line and headers exceed {limit} KiB"))
-            self.transport.close()
+
+    def _head_exceeds_limit(self, data: bytes) -> bool:
+        """Counts the bytes of ``data`` that belong to the head: up to the blank line that
+        ends it, which may straddle two reads (hence the last bytes of the one before)."""
+        window = self._head_tail + data
+        end = window.find(b"\r\n\r\n")
+        self._head_bytes += len(data) if end < 0 else end + 4 - len(self._head_tail)
+        self._head_tail = window[-3:]
+        return self._head_bytes > self._guards.max_header_bytes
 
     def on_headers_complete(self) -> None:
         self._head_bytes = -1  # the head is in: the body is counted by nobody here
@@ -171,6 +180,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_response_complete(self) -> None:
         self._reading = True
         self._head_bytes = 0
+        self._head_tail = b""
         self._since = self.loop.time()
         super().on_response_complete()
 
