@@ -162,7 +162,8 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def _head_exceeds_limit(self, data: bytes) -> bool:
         """Counts the bytes of ``data`` that belong to the head: up to the blank line that
         ends it, which may straddle two reads (hence the last bytes of the one before)."""
-        window = self._head_tail + data
+        # No copy on the usual first read of a request: nothing came before it.
+        window = self._head_tail + data if self._head_tail else data
         end = window.find(b"\r\n\r\n")
         self._head_bytes += len(data) if end < 0 else end + 4 - len(self._head_tail)
         self._head_tail = window[-3:]

@@ -1,8 +1,7 @@
 """Database configuration and schema migrations, shared by the CLI and the API.
 
-Every function takes the database URL from its caller (``CANDOR_DATABASE_URL`` is read by
-api/settings.py): nothing here reads the environment or builds a configuration when the
-module is imported.
+Every function takes the database URL from its caller: nothing here reads the
+environment, or builds a configuration when the module is imported.
 """
 
 from __future__ import annotations
