@@ -19,7 +19,7 @@ from starlette.responses import Response
 
 from api.problems import Problem
 from api.responses import Rendered, cached_response
-from api.schemas import ChangeLinks, ChangeMethodology, ChangeOut, ChangePage, ChangeState
+from api.schemas.changes import ChangeLinks, ChangeMethodology, ChangeOut, ChangePage, ChangeState
 from api.state import AppState, state_of
 from ratings.changes import ID_NAMESPACE, BadSince, Change
 from ratings.dataset import Dataset

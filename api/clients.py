@@ -2,7 +2,7 @@
 the operator trusts (CANDOR_TRUSTED_PROXIES); anyone can forge the header otherwise.
 
 This is the one place that decides a client's address: ``candor serve`` turns uvicorn's
-own proxy-header handling off (api/cli.py), since uvicorn would believe X-Forwarded-For
+own proxy-header handling off (api/cli/serve.py), since uvicorn would believe X-Forwarded-For
 from any local client before this check ran."""
 
 from __future__ import annotations

@@ -21,16 +21,10 @@ from api.responses import (
     Rendered,
     cached_response,
 )
-from api.schemas import (
-    Health,
-    LookupBatchRequest,
-    LookupBatchResponse,
-    LookupResult,
-    MethodologyOut,
-    ServicePage,
-    detail_of,
-    summary_of,
-)
+from api.schemas.lookup import LookupBatchRequest, LookupBatchResponse, LookupResult
+from api.schemas.methodology import MethodologyOut
+from api.schemas.operations import Health
+from api.schemas.services import ServicePage, detail_of, summary_of
 from api.state import AppState, BundleAnswer, state_of
 from ratings.bundle import encode_bundle
 from ratings.dataset import Dataset

@@ -14,7 +14,9 @@ from starlette.responses import Response
 
 from api.problems import Problem
 from api.responses import Rendered, cached_response
-from api.schemas import HostPrefixEntry, HostPrefixResult, PatternOut, summary_of
+from api.schemas.common import PatternOut
+from api.schemas.lookup import HostPrefixEntry, HostPrefixResult
+from api.schemas.services import summary_of
 from api.state import state_of
 from ratings.dataset import Dataset
 from ratings.hostprefix import HashedDomain, InvalidPrefix, PrefixIndex, parse_prefix

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from cachetools import LRUCache, TTLCache
 
-from ratings.keys import KEY_PREFIX, digest_of, find_active_key
+from api import keys
+from api.keys import KEY_PREFIX, digest_of
 from ratings.singleflight import SingleFlight
 
 Verdict = tuple[str, int] | None
@@ -42,7 +43,7 @@ class KeyVerifier:
         return verdict if found else None
 
     async def _lookup(self, digest: str) -> Verdict:
-        key = await find_active_key(digest)
+        key = await keys.find_active_key(digest)
         return None if key is None else (f"key:{key.prefix}", key.per_minute)
 
     def forget(self) -> None:

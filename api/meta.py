@@ -13,14 +13,10 @@ from api.docs import docs_assets, render_docs
 from api.metrics import CONTENT_TYPE
 from api.openapi import OPENAPI_VERSION, openapi_document
 from api.responses import Rendered, cached_response
-from api.schemas import (
-    HostPrefixEntry,
-    HostPrefixResult,
-    LookupResult,
-    MethodologyOut,
-    PatternOut,
-    summary_of,
-)
+from api.schemas.common import PatternOut
+from api.schemas.lookup import HostPrefixEntry, HostPrefixResult, LookupResult
+from api.schemas.methodology import MethodologyOut
+from api.schemas.services import summary_of
 from api.securityheaders import DOCS_CSP
 from api.state import AppState, state_of
 from ratings.bundle import build_bundle

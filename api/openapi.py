@@ -12,17 +12,14 @@ from pydantic import BaseModel
 from starlette.routing import BaseRoute, Route
 
 from api.operations import OPERATIONS, Operation, Param
-from api.schemas import (
-    ChangePage,
-    Health,
+from api.schemas.changes import ChangePage
+from api.schemas.lookup import (
     LookupBatchRequest,
     LookupBatchResponse,
     LookupResult,
-    ProblemOut,
-    RatingSummary,
-    ServiceDetail,
-    ServicePage,
 )
+from api.schemas.operations import Health, ProblemOut
+from api.schemas.services import RatingSummary, ServiceDetail, ServicePage
 
 PROBLEM = "application/problem+json"
 OPENAPI_VERSION = "3.1.0"

@@ -12,21 +12,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from api.schemas import (
-    Bundle,
-    ChangePage,
-    DatasetOut,
-    Health,
+from api.schemas.bundle import Bundle
+from api.schemas.changes import ChangePage
+from api.schemas.lookup import (
     HostPrefixResult,
-    Liveness,
     LookupBatchRequest,
     LookupBatchResponse,
     LookupResult,
-    MethodologyOut,
-    RatingSummary,
-    ServiceDetail,
-    ServicePage,
 )
+from api.schemas.methodology import MethodologyOut
+from api.schemas.opendata import DatasetOut
+from api.schemas.operations import Health, Liveness
+from api.schemas.services import RatingSummary, ServiceDetail, ServicePage
 
 
 @dataclass(frozen=True)

@@ -23,34 +23,35 @@ guards keep one process alive on its own, they are no substitute (docs/deploymen
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import functools
 import json
-import os
 import resource
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-DEFAULT_MAX_HEADER_BYTES = 32 * 1024
-DEFAULT_HEADER_TIMEOUT = 10.0
 # Descriptors kept free for everything but client connections.
 RESERVED_DESCRIPTORS = 64
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Guards:
     max_header_bytes: int
     header_timeout: float
-    max_connections: int
+    max_connections: int  # 0: default_max_connections()
 
-    @classmethod
-    def from_env(cls) -> Guards:
-        env = os.environ
-        return cls(
-            max_header_bytes=int(env.get("CANDOR_MAX_HEADER_BYTES", DEFAULT_MAX_HEADER_BYTES)),
-            header_timeout=float(env.get("CANDOR_HEADER_TIMEOUT", DEFAULT_HEADER_TIMEOUT)),
-            max_connections=int(env.get("CANDOR_MAX_CONNECTIONS", 0)) or default_max_connections(),
-        )
+
+def guarded_protocol(guards: Guards) -> type[asyncio.Protocol]:
+    """uvicorn's ``http`` option: the guarded protocol, bound to these guards. A partial
+    rather than a class attribute: it is pickled into every spawned worker with the rest
+    of uvicorn's configuration, so the workers need not read anything back. uvicorn calls
+    it as it would the class."""
+    if guards.max_connections == 0:
+        guards = dataclasses.replace(guards, max_connections=default_max_connections())
+    return cast(
+        "type[asyncio.Protocol]", functools.partial(GuardedHttpToolsProtocol, guards=guards)
+    )
 
 
 def raise_descriptor_limit() -> int:
@@ -94,16 +95,13 @@ def _refusal(status: int, detail: str) -> bytes:
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
-    guards: Guards | None = None  # read from the environment once per process
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, guards: Guards, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if GuardedHttpToolsProtocol.guards is None:
-            GuardedHttpToolsProtocol.guards = Guards.from_env()
-        self._guards = GuardedHttpToolsProtocol.guards
+        self._guards = guards
         # "reading": a request is (or may be) on its way; "busy": being answered.
         self._reading = True
         self._head_bytes = 0
+        self._head_tail = b""
         self._since = 0.0
         self._deadline: asyncio.TimerHandle | None = None
 
@@ -150,17 +148,26 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             if self._deadline is None:
                 self._since = self.loop.time()
                 self._arm()
-            if self._head_bytes >= 0:
-                self._head_bytes += len(data)
+            if self._head_bytes >= 0 and self._head_exceeds_limit(data):
+                # Refused before the parser sees the bytes: a head that arrived whole in one
+                # read would otherwise be parsed and answered, whatever its size.
+                if not self.transport.is_closing():
+                    limit = self._guards.max_header_bytes // 1024
+                    detail = f"The request line and headers exceed {limit} KiB"
+                    self.transport.write(_refusal(431, detail))
+                    self.transport.close()
+                return
         super().data_received(data)
-        if (
-            self._reading
-            and self._head_bytes > self._guards.max_header_bytes
-            and not self.transport.is_closing()
-        ):
-            limit = self._guards.max_header_bytes // 1024
-            self.transport.write(_refusal(431, f"The request line and headers exceed {limit} KiB"))
-            self.transport.close()
+
+    def _head_exceeds_limit(self, data: bytes) -> bool:
+        """Counts the bytes of ``data`` that belong to the head: up to the blank line that
+        ends it, which may straddle two reads (hence the last bytes of the one before)."""
+        # No copy on the usual first read of a request: nothing came before it.
+        window = self._head_tail + data if self._head_tail else data
+        end = window.find(b"\r\n\r\n")
+        self._head_bytes += len(data) if end < 0 else end + 4 - len(self._head_tail)
+        self._head_tail = window[-3:]
+        return self._head_bytes > self._guards.max_header_bytes
 
     def on_headers_complete(self) -> None:
         self._head_bytes = -1  # the head is in: the body is counted by nobody here
@@ -174,6 +181,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_response_complete(self) -> None:
         self._reading = True
         self._head_bytes = 0
+        self._head_tail = b""
         self._since = self.loop.time()
         super().on_response_complete()
 

@@ -1,6 +1,6 @@
 """The floor: a bare Starlette app that answers the hot-path routes with a fixed JSON body
 of the same size as Candor's answer, served by uvicorn with the same settings as
-``candor serve`` (api/cli.py). Candor's throughput divided by this one's is the share of
+``candor serve`` (api/cli/serve.py). Candor's throughput divided by this one's is the share of
 the framework-and-server budget that Candor keeps.
 
 Run as ``python -m benchmarks.floor --port P`` with FLOOR_RATING_BYTES and
@@ -53,7 +53,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args()
-    # Keep in step with cmd_serve in api/cli.py: same server, same options.
+    # Keep in step with serve in api/cli/serve.py: same server, same options.
     uvicorn.run(
         "benchmarks.floor:create_app",
         factory=True,

@@ -1,17 +1,15 @@
-"""Database configuration and schema migrations, shared by the CLI and the API."""
+"""Database configuration and schema migrations, shared by the CLI and the API.
+
+Every function takes the database URL from its caller: nothing here reads the
+environment, or builds a configuration when the module is imported.
+"""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 DEFAULT_DATABASE_URL = "sqlite://candor.sqlite3"
 MODELS = ["ratings.models"]
-
-
-def database_url() -> str:
-    return os.environ.get("CANDOR_DATABASE_URL") or DEFAULT_DATABASE_URL
-
 
 # How long an SQLite writer waits for another one (ms). Loads take the write lock for
 # their whole transaction (ratings/loader.py), so a second load waits for the first
@@ -27,9 +25,9 @@ def with_sqlite_defaults(url: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}busy_timeout={SQLITE_BUSY_TIMEOUT_MS}"
 
 
-def tortoise_config(url: str | None = None) -> dict[str, Any]:
+def tortoise_config(url: str) -> dict[str, Any]:
     return {
-        "connections": {"default": with_sqlite_defaults(url or database_url())},
+        "connections": {"default": with_sqlite_defaults(url)},
         "apps": {
             "models": {
                 "models": MODELS,
@@ -46,10 +44,9 @@ def is_postgres(url: str) -> bool:
     return url.startswith(("postgres://", "postgresql://", "asyncpg://"))
 
 
-async def migrate(url: str | None = None, target: str | None = None) -> None:
+async def migrate(url: str, target: str | None = None) -> None:
     """Apply every committed migration (creating the schema on a new database), or those
     up to ``target`` (``models.0001_initial``, say)."""
-    url = url or database_url()
     if not is_postgres(url):
         await _run_migrations(url, target)
         return
@@ -79,6 +76,3 @@ async def _run_migrations(url: str, target: str | None) -> None:
 
 
 _MIGRATION_LOCK_KEY = 0x43414E444F53
-
-
-TORTOISE_ORM = tortoise_config()

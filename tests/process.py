@@ -30,7 +30,7 @@ def free_port() -> int:
 def serving(
     database_url: str,
     workdir: Path,
-    fixtures: Path = FIXTURES,
+    fixtures: Path | None = FIXTURES,
     extra_env: dict[str, str] | None = None,
     wait_ready: bool = True,
     args: Sequence[str] = (),
@@ -38,7 +38,8 @@ def serving(
     command: Sequence[str] = (CANDOR,),
     workers: int = 1,
 ) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """``candor serve`` on a free port. ``args``: more options; ``nofile``: its descriptor
+    """``candor serve`` on a free port. ``fixtures``: its --fixtures (None: none given, so
+    CANDOR_FIXTURES_DIR decides); ``args``: more options; ``nofile``: its descriptor
     limit (soft and hard, so it cannot raise it); ``command``: another way to start
     ``candor`` (the attack figures' "before" runs an older checkout)."""
     port = free_port()
@@ -55,8 +56,7 @@ def serving(
             "serve",
             "--port",
             str(port),
-            "--fixtures",
-            str(fixtures),
+            *(["--fixtures", str(fixtures)] if fixtures is not None else []),
             "--no-access-log",
             "--workers",
             str(workers),

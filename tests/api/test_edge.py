@@ -118,7 +118,7 @@ async def test_options_and_preflights_cost_a_token_like_any_request(make_app: Ap
 
 
 async def test_rate_limit_headers_never_reach_a_shared_cache(make_app: AppFactory) -> None:
-    from ratings.keys import create_key
+    from api.keys import create_key
 
     app = await make_app(rate_limit_per_minute=50)
     secret, _ = await create_key("newsroom", per_minute=40)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from ratings.keys import create_key, find_active_key, revoke_key
+from api.keys import create_key, revoke_key
 from ratings.models import ApiKey
 from tests.api.conftest import AppFactory, client_for
 
@@ -54,16 +54,16 @@ async def test_an_invalid_key_is_401_never_a_silent_downgrade(make_app: AppFacto
 async def test_wrong_keys_cost_the_callers_budget_before_any_lookup(
     make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import api.keycache
+    import api.keys
 
     lookups: list[str] = []
-    real = find_active_key
+    real = api.keys.find_active_key
 
     async def counting(digest: str) -> ApiKey | None:
         lookups.append(digest)
         return await real(digest)
 
-    monkeypatch.setattr(api.keycache, "find_active_key", counting)
+    monkeypatch.setattr(api.keys, "find_active_key", counting)
     app = await make_app(rate_limit_per_minute=5)
     async with client_for(app) as client:
         statuses = [
@@ -94,7 +94,7 @@ async def test_a_negative_verdict_is_cached_briefly(
         lookups.append(digest)
         return None
 
-    monkeypatch.setattr(api.keycache, "find_active_key", counting)
+    monkeypatch.setattr(api.keys, "find_active_key", counting)
     app = await make_app(rate_limit_per_minute=100)
     async with client_for(app) as client:
         for _ in range(10):

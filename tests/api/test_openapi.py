@@ -8,7 +8,8 @@ import httpx
 from starlette.routing import Route
 
 from api.app import routes
-from api.schemas import Bundle, MethodologyOut
+from api.schemas.bundle import Bundle
+from api.schemas.methodology import MethodologyOut
 
 
 async def test_openapi_document_covers_every_api_route(client: httpx.AsyncClient) -> None:

@@ -179,10 +179,19 @@ def test_every_worker_reports_the_requests_of_all(tmp_path: Path) -> None:
         variables = dict(item.decode().partition("=")[::2] for item in environment if item)
         directory = Path(variables["PROMETHEUS_MULTIPROC_DIR"])
         assert directory.is_dir()
-        workers = [pid for pid in workers if list(directory.glob(f"*_{pid}.db"))]
+        deadline = time.monotonic() + 60
+        # Each worker makes its files when its app is built: the second may still be
+        # starting when the first answers the readiness check.
+        # (The server's other children, such as multiprocessing's resource tracker, make
+        # none.)
+        children = workers
+        workers = []
+        while len(workers) < 2:
+            assert time.monotonic() < deadline, "a worker never made its metrics files"
+            time.sleep(0.05)
+            workers = [pid for pid in children if list(directory.glob(f"*_{pid}.db"))]
         assert len(workers) == 2
         sent = 0
-        deadline = time.monotonic() + 60
         # Until both workers have answered some: the kernel decides who gets a connection.
         while min(_per_worker(directory, workers, "/v1/ratings/{host}").values()) == 0:
             assert time.monotonic() < deadline, "one worker got every connection"

@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.schemas import LookupResult, RatingSummary
+from api.schemas.lookup import LookupResult
+from api.schemas.services import RatingSummary
 from ratings.dataset import dataset_from_fixtures
 from ratings.fixtures import read_fixtures
 from ratings.matching import InvalidInput, Match
