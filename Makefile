@@ -46,8 +46,9 @@ client-tools: $(CLIENT_TOOLS)
 # tests/clients generates clients from /openapi.json with openapi-python-client (a test
 # dependency in pyproject.toml) and openapi-typescript (client-tools). With coverage of api/
 # and ratings/, the `candor` processes the tests start included; below 90% fails
-# ([tool.coverage] in pyproject.toml).
-test-python: $(STAMP) $(CLIENT_TOOLS)
+# ([tool.coverage] in pyproject.toml). The extension's modules too: tests/test_vocabulary.py
+# runs its bundle validator on what the API serves.
+test-python: $(STAMP) $(CLIENT_TOOLS) extension
 	$(BIN)/pytest --cov
 
 # The development build (local API, development key); the production build is made and
