@@ -9,7 +9,6 @@ version with an ETag like every other answer.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import uuid
 from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
@@ -17,6 +16,7 @@ from xml.etree import ElementTree as ET
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.paging import Window, page_params
 from api.problems import Problem
 from api.responses import Rendered, cached_response
 from api.schemas.changes import ChangeLinks, ChangeMethodology, ChangeOut, ChangePage, ChangeState
@@ -30,7 +30,6 @@ ATOM_TYPE = "application/atom+xml; charset=utf-8"
 # A feed reader wants what is new, not the whole history: the newest entries only (the
 # JSON feed pages through everything).
 FEED_ENTRIES = 200
-MAX_PER_PAGE = 100
 # Name-based, like the entries' ids: the same on every replica, for good.
 FEED_ID = uuid.uuid5(ID_NAMESPACE, "feed").urn
 
@@ -74,15 +73,6 @@ def change_out(change: Change, dataset: Dataset, base: str = "") -> ChangeOut:
     )
 
 
-def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise Problem(400, f"'{name}' must be a whole number from {low} to {high}")
-    return int(raw)
-
-
 def parse_since(dataset: Dataset, raw: str | None) -> dt.datetime | None:
     if raw is None:
         return None
@@ -103,27 +93,20 @@ async def changes(request: Request) -> Response:
     slug = params.get("service")
     if slug is not None and (len(slug) > 64 or not slug):
         raise Problem(400, "'service' is a service's slug, at most 64 characters")
-    page = _int_param(request, "page", 1, 1, 1_000_000)
-    per_page = _int_param(request, "per_page", 50, 1, MAX_PER_PAGE)
+    page, per_page = page_params(request)
     base = state.settings.public_url
 
     async def render() -> Rendered:
         selected = dataset.changes.select(since=since, slug=slug)
-        pages = max(1, math.ceil(len(selected) / per_page))
-        start = (page - 1) * per_page
+        window = Window(page, per_page, len(selected))
 
         def link(number: int) -> str:
             kept = {k: v for k, v in params.items() if k != "page"}
             return f"/v1/changes?{urlencode({**kept, 'page': number})}"
 
         body = ChangePage(
-            items=[change_out(c, dataset, base) for c in selected[start : start + per_page]],
-            total=len(selected),
-            page=page,
-            per_page=per_page,
-            pages=pages,
-            next=link(page + 1) if page < pages else None,
-            prev=link(page - 1) if 1 < page <= pages + 1 else None,
+            items=[change_out(c, dataset, base) for c in window.items(selected)],
+            **window.fields(link),
             since=since,
             dataset_version=dataset.version,
             feed=f"{base}/services/{slug}/changes.atom" if slug else f"{base}/changes.atom",

@@ -41,6 +41,7 @@ def render_docs(openapi_version: str, dataset: Dataset | None) -> bytes:
         scripts=(bundle, init),
         # The reference page names only its own files (tests/api/test_docs.py).
         feeds=(),
+        grade_tiles=False,
         openapi_url=OPENAPI_URL,
         openapi_version=openapi_version,
         container_id=CONTAINER_ID,

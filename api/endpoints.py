@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from api.compressed import compress
 from api.compressed import serve as serve_compressed
 from api.hotroutes import remember
+from api.paging import DEFAULT_PER_PAGE, Window, page_params
 from api.problems import Problem
 from api.responses import (
     Rendered,
@@ -33,7 +33,6 @@ from ratings.query import InvalidQuery, ServiceQuery
 from ratings.signing import sign
 
 MAX_BATCH_BODY = 64 * 1024
-MAX_PER_PAGE = 100
 
 
 def _json(value: Any) -> bytes:
@@ -147,15 +146,6 @@ async def lookup_batch(request: Request) -> Response:
     return Response(body_out, media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
-def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-        raise Problem(400, f"'{name}' must be a whole number from {low} to {high}")
-    return int(raw)
-
-
 async def list_services(request: Request) -> Response:
     state = state_of(request)
     dataset = state.read_path.dataset
@@ -163,13 +153,11 @@ async def list_services(request: Request) -> Response:
         query = ServiceQuery.parse(request.query_params, dataset.methodology.grades)
     except InvalidQuery as exc:
         raise Problem(400, f"'{exc.field}' {exc.reason}") from exc
-    page = _int_param(request, "page", 1, 1, 1_000_000)
-    per_page = _int_param(request, "per_page", 50, 1, MAX_PER_PAGE)
+    page, per_page = page_params(request)
 
     async def render() -> Rendered:
         selected = query.apply(dataset.ratings.values())
-        pages = max(1, math.ceil(len(selected) / per_page))
-        start = (page - 1) * per_page
+        window = Window(page, per_page, len(selected))
 
         def link(number: int) -> str:
             # Built from the validated parameters only: anything else a client sent would
@@ -181,20 +169,13 @@ async def list_services(request: Request) -> Response:
                 kept["status"] = query.status
             if query.needle:
                 kept["q"] = query.needle
-            if per_page != 50:
+            if per_page != DEFAULT_PER_PAGE:
                 kept["per_page"] = per_page
             return f"/v1/services?{urlencode({**kept, 'page': number})}"
 
         body = ServicePage(
-            items=[
-                summary_of(r, state.settings.public_url) for r in selected[start : start + per_page]
-            ],
-            total=len(selected),
-            page=page,
-            per_page=per_page,
-            pages=pages,
-            next=link(page + 1) if page < pages else None,
-            prev=link(page - 1) if 1 < page <= pages + 1 else None,
+            items=[summary_of(r, state.settings.public_url) for r in window.items(selected)],
+            **window.fields(link),
             dataset_version=dataset.version,
         )
         return Rendered.of(body.model_dump_json().encode(), dataset.version)

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from api.paging import MAX_PAGE, MAX_PER_PAGE
 from api.schemas.bundle import Bundle
 from api.schemas.changes import ChangePage
 from api.schemas.lookup import (
@@ -95,6 +96,25 @@ IF_NONE_MATCH = Param(
     {"type": "string"},
 )
 
+
+def paging(items: str) -> tuple[Param, Param]:
+    """The page and per_page parameters of a paginated list of ``items``."""
+    return (
+        Param(
+            "page",
+            "query",
+            "Page number, from 1",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE},
+        ),
+        Param(
+            "per_page",
+            "query",
+            f"{items} per page",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        ),
+    )
+
+
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
         "get",
@@ -177,18 +197,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 "Text in the name, slug or company",
                 {"type": "string", "maxLength": 100},
             ),
-            Param(
-                "page",
-                "query",
-                "Page number, from 1",
-                {"type": "integer", "minimum": 1, "maximum": 1000000},
-            ),
-            Param(
-                "per_page",
-                "query",
-                "Services per page",
-                {"type": "integer", "minimum": 1, "maximum": 100},
-            ),
+            *paging("Services"),
             IF_NONE_MATCH,
         ),
         errors={400: "A filter or page parameter is invalid"},
@@ -316,18 +325,7 @@ OPERATIONS: tuple[Operation, ...] = (
                 "Only this service's changes (its slug)",
                 {"type": "string", "maxLength": 64},
             ),
-            Param(
-                "page",
-                "query",
-                "Page number, from 1",
-                {"type": "integer", "minimum": 1, "maximum": 1000000},
-            ),
-            Param(
-                "per_page",
-                "query",
-                "Changes per page",
-                {"type": "integer", "minimum": 1, "maximum": 100},
-            ),
+            *paging("Changes"),
             IF_NONE_MATCH,
         ),
         errors={400: "An invalid `since`, `service` or page parameter"},

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from ratings.db import DEFAULT_DATABASE_URL
@@ -82,10 +82,12 @@ class Settings(BaseSettings):
     # Set (to anything): every `candor` command says on stderr how long it took.
     timing: bool = False
 
-    @field_validator("database_url", mode="before")
+    @field_validator("database_url", "bundle_signing_key", "methodology_doc", mode="before")
     @classmethod
-    def _default_when_empty(cls, value: Any) -> Any:
-        return value or DEFAULT_DATABASE_URL
+    def _default_when_empty(cls, value: Any, info: ValidationInfo) -> Any:
+        # An empty variable (``NAME=``) means "not set": the field's default.
+        assert info.field_name is not None
+        return value or cls.model_fields[info.field_name].default
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod
@@ -103,11 +105,6 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
-
-    @field_validator("bundle_signing_key", mode="before")
-    @classmethod
-    def _unset_when_empty(cls, value: Any) -> Any:
-        return value or None
 
     @field_validator("timing", mode="before")
     @classmethod

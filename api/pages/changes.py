@@ -12,13 +12,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from api.changes import entry_title
-from api.pages.common import error_page, serve, unavailable_page
+from api.pages.common import error_page, needs_dataset, serve
 from api.pages.templating import HTML_TYPE, SITE_FEEDS, css_href, render_page
 from api.responses import Rendered
-from api.state import state_of
+from api.state import AppState
 from ratings.changes import Change
 from ratings.dataset import Dataset
-from ratings.readpath import DatasetUnavailable
 
 PER_PAGE = 50
 MAX_PAGE = 100_000
@@ -94,12 +93,8 @@ def _page_number(raw: str) -> int | None:
     return int(raw)
 
 
-async def changes_page(request: Request) -> Response:
-    state = state_of(request)
-    try:
-        dataset = state.read_path.dataset
-    except DatasetUnavailable:
-        return unavailable_page(request)
+@needs_dataset
+async def changes_page(request: Request, state: AppState, dataset: Dataset) -> Response:
     slug = request.query_params.get("service") or None
     if _unknown_service(dataset, slug):
         return error_page(

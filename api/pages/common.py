@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from api.pages.templating import HTML_TYPE, render_page
 from api.responses import Rendered, cached_response
-from api.state import AppState
+from api.state import AppState, state_of
 from ratings.dataset import Dataset
 from ratings.methodology import Methodology
+from ratings.readpath import DatasetUnavailable
 
 
 def error_page(
@@ -68,3 +71,21 @@ def e2ee_text(level: str | None) -> str | None:
         "no_disclosure": "Not disclosed",
         "not_assessed": "Not assessed",
     }.get(level or "")
+
+
+PageHandler = Callable[[Request, AppState, Dataset], Awaitable[Response]]
+
+
+def needs_dataset(handler: PageHandler) -> Callable[[Request], Awaitable[Response]]:
+    """A page's endpoint, given the current dataset; before the first load it answers the
+    "ratings are loading" page (the API's 503 is problem+json, a page's is HTML)."""
+
+    async def endpoint(request: Request) -> Response:
+        state = state_of(request)
+        try:
+            dataset = state.read_path.dataset
+        except DatasetUnavailable:
+            return unavailable_page(request)
+        return await handler(request, state, dataset)
+
+    return endpoint

@@ -6,15 +6,14 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.pages.common import e2ee_text, error_page, serve, transparency_text, unavailable_page
+from api.pages.common import e2ee_text, error_page, needs_dataset, serve, transparency_text
 from api.pages.distribution import distribution
 from api.pages.listing import COLUMNS, BadQuery, HomeQuery, header_cells
 from api.pages.templating import HTML_TYPE, css_href, render_page
 from api.responses import Rendered
-from api.state import state_of
+from api.state import AppState
 from ratings.dataset import Dataset
 from ratings.query import MAX_TEXT
-from ratings.readpath import DatasetUnavailable
 
 _STATUS_OPTIONS = (("", "Any status"), ("active", "Active"), ("discontinued", "Discontinued"))
 _ORDER_OPTIONS = (("", "Default"), ("asc", "Ascending"), ("desc", "Descending"))
@@ -45,12 +44,8 @@ def render_home(dataset: Dataset, query: HomeQuery) -> bytes:
     )
 
 
-async def home(request: Request) -> Response:
-    state = state_of(request)
-    try:
-        dataset = state.read_path.dataset
-    except DatasetUnavailable:
-        return unavailable_page(request)
+@needs_dataset
+async def home(request: Request, state: AppState, dataset: Dataset) -> Response:
     try:
         query = HomeQuery.parse(request.query_params.multi_items(), dataset.methodology.grades)
     except BadQuery as exc:

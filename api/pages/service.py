@@ -11,15 +11,14 @@ from urllib.parse import urlencode, urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.pages.common import error_page, level_text, serve, unavailable_page
+from api.pages.common import error_page, level_text, needs_dataset, serve
 from api.pages.history_chart import history_chart
 from api.pages.templating import HTML_TYPE, css_href, render, render_page
 from api.responses import Rendered
-from api.state import state_of
+from api.state import AppState
 from ratings.dataset import CriterionRating, Dataset, Rating
 from ratings.letter import compose
 from ratings.methodology import Criterion, Methodology
-from ratings.readpath import DatasetUnavailable
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +150,8 @@ def render_service(dataset: Dataset, rating: Rating, base: str) -> bytes:
     )
 
 
-async def service_page(request: Request) -> Response:
-    state = state_of(request)
-    try:
-        dataset = state.read_path.dataset
-    except DatasetUnavailable:
-        return unavailable_page(request)
+@needs_dataset
+async def service_page(request: Request, state: AppState, dataset: Dataset) -> Response:
     slug = request.path_params["slug"]
     rating = dataset.ratings.get(slug)
     if rating is None:

@@ -93,9 +93,11 @@ def render_page(
     feeds: Sequence[tuple[str, str]] = SITE_FEEDS,
     styles: Sequence[str] = (),
     scripts: Sequence[str] = (),
+    grade_tiles: bool = True,
     **context: Any,
 ) -> bytes:
-    """A whole page (a template extending layout.html), as the bytes cached and sent."""
+    """A whole page (a template extending layout.html), as the bytes cached and sent.
+    ``grade_tiles``: the page shows grades, so it links the grade colours (/grades.css)."""
     return (
         environment.get_template(template)
         .render(
@@ -106,6 +108,7 @@ def render_page(
             feeds=feeds,
             styles=styles,
             scripts=scripts,
+            grade_tiles=grade_tiles and dataset is not None,
             **context,
         )
         .encode()

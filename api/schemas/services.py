@@ -171,16 +171,7 @@ def detail_of(
                 level=c.level,
                 counted_level=(c.counted_level or c.level),
                 evidence=c.evidence,
-                sources=[
-                    SourceOut(
-                        url=s.url,
-                        kind=s.kind,
-                        section=s.section,
-                        retrieved_on=s.retrieved_on,
-                        language=s.language,
-                    )
-                    for s in c.sources
-                ],
+                sources=[SourceOut.model_validate(s, from_attributes=True) for s in c.sources],
                 latest_period_end=c.latest_period_end,
                 official_silent=c.official_silent,
                 # A review checks every criterion of the service (CONTRIBUTING.md).
@@ -193,20 +184,8 @@ def detail_of(
         contact=details.get("contact"),
         review_notes=details.get("review_notes") or [],
         responses=details.get("responses") or [],
-        history=[
-            GradeEventOut(
-                changed_at=e.changed_at,
-                old_grade=e.old_grade,
-                new_grade=e.new_grade,
-                old_score=e.old_score,
-                new_score=e.new_score,
-                reason=e.reason,
-                cause=e.cause,
-                old_methodology_version=e.old_methodology_version,
-                new_methodology_version=e.new_methodology_version,
-            )
-            for e in rating.history
-        ],
+        # The domain objects carry the same field names: read by attribute.
+        history=[GradeEventOut.model_validate(e, from_attributes=True) for e in rating.history],
         dataset_version=version,
     )
 
