@@ -203,7 +203,10 @@ def _client_headers(seed: int) -> Callable[[int], dict[str, str]]:
 def _reached(replicas: list[Server]) -> Counter[int]:
     """Every answer the replicas have given, by status (from their own /metrics)."""
     counts: Counter[int] = Counter()
-    pattern = re.compile(r'^candor_http_requests_total\{.*,status="(\d+)"\} (\d+)$', re.MULTILINE)
+    # prometheus_client writes counts as floats ("2.0").
+    pattern = re.compile(
+        r'^candor_http_requests_total\{.*,status="(\d+)"\} (\d+)(?:\.0)?$', re.MULTILINE
+    )
     for replica in replicas:
         body, _ = fetch(replica.base + "/metrics")
         for code, count in pattern.findall(body.decode()):

@@ -86,7 +86,8 @@ class Pool:
         pattern = re.compile(
             r'^candor_http_requests_total\{method="GET",route="'
             + re.escape(route)
-            + rf'",status="{status}"\}} (\d+)$',
+            # prometheus_client writes counts as floats ("2.0").
+            + rf'",status="{status}"\}} (\d+)(?:\.0)?$',
             re.MULTILINE,
         )
         total = 0
