@@ -49,7 +49,7 @@ client-tools: $(CLIENT_TOOLS)
 # ([tool.coverage] in pyproject.toml). The extension's modules too: tests/test_vocabulary.py
 # runs its bundle validator on what the API serves.
 test-python: $(STAMP) $(CLIENT_TOOLS) extension
-	$(BIN)/pytest --cov
+	$(BIN)/pytest --cov -n 2
 
 # The development build (local API, development key); the production build is made and
 # checked (https, pinned key, no test hooks, web-ext lint, store zips) by the unit tests.

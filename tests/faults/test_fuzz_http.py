@@ -240,4 +240,6 @@ def test_urls_through_the_api(api: httpx.Client) -> None:
     one()
     print(f"\nurls: {sum(seen.values())} requests, statuses {dict(seen)}, {meetings} meetings")
     assert sum(seen.values()) >= CASES * 0.9
-    assert {200, 400} <= set(seen) and meetings >= 100
+    # The strategies reach meeting links: about 2% of the cases are (79 to 113 seen in
+    # runs); a floor well under that, so a random draw does not fail the run.
+    assert {200, 400} <= set(seen) and meetings >= 25
