@@ -130,9 +130,9 @@ def entry_title(change: Change, dataset: Dataset) -> str:
     name = service_name(change, dataset)
     if change.kind == "criterion":
         criteria = {c.id: c.name for c in dataset.methodology.criteria}
-        labels = dataset.methodology.level_labels
-        old = labels.get(change.old_level, change.old_level) if change.old_level else "none"  # type: ignore[call-overload]
-        new = labels.get(change.new_level, change.new_level) if change.new_level else "none"  # type: ignore[call-overload]
+        label = dataset.methodology.level_label
+        old = label(change.old_level) if change.old_level else "none"
+        new = label(change.new_level) if change.new_level else "none"
         criterion = criteria.get(change.criterion or "", change.criterion)
         return f"{name}: {criterion} {old} → {new}"
     if change.cause == "added":

@@ -72,7 +72,7 @@ def compose(rating: Rating, methodology: Methodology, page_url: str) -> Letter:
             Ask(
                 entry.id,
                 criterion.name,
-                str(methodology.level_labels.get(counted, counted)),  # type: ignore[call-overload]
+                methodology.level_label(counted),
                 criterion.ask or f"Meet the full level: {criterion.levels.full}",
             )
         )

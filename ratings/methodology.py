@@ -137,6 +137,12 @@ class Methodology(_Strict):
     criteria: list[Criterion] = Field(min_length=1)
     grading: Grading
 
+    def level_label(self, level: str) -> str:
+        """A level in the methodology's own words ("Not disclosed"); a name it does not
+        define (a level of an older methodology, in the history) as it is."""
+        # level_labels is keyed by the Level literals; any str may be asked.
+        return str(self.level_labels.get(level, level))  # type: ignore[call-overload]
+
     @model_validator(mode="after")
     def _consistent(self) -> Methodology:
         group_ids = [group.id for group in self.groups]

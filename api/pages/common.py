@@ -11,7 +11,6 @@ from api.pages.templating import HTML_TYPE, render_page
 from api.responses import Rendered, cached_response
 from api.state import AppState, state_of
 from ratings.dataset import Dataset
-from ratings.methodology import Methodology
 from ratings.readpath import DatasetUnavailable
 
 
@@ -44,11 +43,6 @@ def unavailable_page(request: Request) -> Response:
 
 def serve(request: Request, state: AppState, rendered: Rendered) -> Response:
     return cached_response(request, rendered, max_age=state.settings.cache_max_age)
-
-
-def level_text(methodology: Methodology, level: str) -> str:
-    """A level in the methodology's own words ("Not disclosed", "Not assessed yet")."""
-    return methodology.level_labels.get(level, level)  # type: ignore[call-overload, no-any-return]
 
 
 def transparency_text(level: str | None) -> str | None:

@@ -14,15 +14,15 @@ import hashlib
 from starlette.requests import Request
 from starlette.responses import Response
 
+from api.pages.versioned import versioned_response
 from api.palette import grade_colours
-from api.responses import Rendered, cached_response
+from api.responses import Rendered
 from api.state import state_of
 from ratings.dataset import Dataset
 from ratings.methodology import Methodology
 from ratings.readpath import DatasetUnavailable
 
 CSS_TYPE = "text/css; charset=utf-8"
-_YEAR = 365 * 24 * 3600
 
 
 def grade_stylesheet(methodology: Methodology) -> bytes:
@@ -33,14 +33,14 @@ def grade_stylesheet(methodology: Methodology) -> bytes:
     return ("\n".join(rules) + "\n").encode()
 
 
-def _digest(methodology: Methodology) -> str:
-    # A few short lines to hash: cheaper than keeping a cache of them (pages that name
-    # this URL are themselves cached by dataset version).
-    return hashlib.blake2b(grade_stylesheet(methodology), digest_size=8).hexdigest()
+def _digest(stylesheet: bytes) -> str:
+    return hashlib.blake2b(stylesheet, digest_size=8).hexdigest()
 
 
 def grades_css_href(dataset: Dataset) -> str:
-    return f"/grades.css?v={_digest(dataset.methodology)}"
+    # A few short lines to write and hash: cheaper than keeping a cache of them (pages
+    # that name this URL are themselves cached by dataset version).
+    return f"/grades.css?v={_digest(grade_stylesheet(dataset.methodology))}"
 
 
 async def grades_css(request: Request) -> Response:
@@ -52,9 +52,4 @@ async def grades_css(request: Request) -> Response:
         return Response(b"", media_type=CSS_TYPE, headers={"Cache-Control": "max-age=5"})
     body = grade_stylesheet(dataset.methodology)
     rendered = Rendered.of(body, dataset.version, CSS_TYPE)
-    if request.query_params.get("v") != _digest(dataset.methodology):
-        return cached_response(request, rendered, max_age=state.settings.cache_max_age)
-    response = cached_response(request, rendered, max_age=_YEAR)
-    # This URL names these exact bytes: they never change, so no revalidation is needed.
-    response.headers["Cache-Control"] = f"public, max-age={_YEAR}, immutable"
-    return response
+    return versioned_response(request, rendered, _digest(body))

@@ -11,7 +11,7 @@ from urllib.parse import urlencode, urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.pages.common import error_page, level_text, needs_dataset, serve
+from api.pages.common import error_page, needs_dataset, serve
 from api.pages.history_chart import history_chart
 from api.pages.templating import HTML_TYPE, css_href, render, render_page
 from api.responses import Rendered
@@ -70,9 +70,9 @@ def _criterion_view(
     return CriterionView(
         criterion,
         entry,
-        level_text(methodology, entry.level),
+        methodology.level_label(entry.level),
         _level_meaning(criterion, entry.level),
-        level_text(methodology, counted) if counted != entry.level else None,
+        methodology.level_label(counted) if counted != entry.level else None,
         methodology.grading.report_freshness.max_age_months,
         "/suggest?" + urlencode({"service": slug, "criterion": criterion.id}),
     )

@@ -7,10 +7,7 @@ from starlette.responses import Response
 
 from api import assets
 from api.pages.common import error_page
-from api.responses import cached_response
-from api.state import state_of
-
-_YEAR = 365 * 24 * 3600
+from api.pages.versioned import versioned_response
 
 
 async def static_asset(request: Request) -> Response:
@@ -22,14 +19,7 @@ async def static_asset(request: Request) -> Response:
     # its own ETag, and Vary tells caches in front which one they hold.
     wants_gzip = "gzip" in request.headers.get("accept-encoding", "").lower()
     rendered = asset.gzipped if wants_gzip else asset.plain
-    if request.query_params.get("v") != asset.digest:
-        # Unversioned (or an old version's) URL: cached like any other answer.
-        max_age = state_of(request).settings.cache_max_age
-        response = cached_response(request, rendered, max_age=max_age, vary="Accept-Encoding")
-    else:
-        response = cached_response(request, rendered, max_age=_YEAR, vary="Accept-Encoding")
-        # This URL names these exact bytes: they never change, so no revalidation is needed.
-        response.headers["Cache-Control"] = f"public, max-age={_YEAR}, immutable"
+    response = versioned_response(request, rendered, asset.digest, vary="Accept-Encoding")
     if wants_gzip and response.status_code == 200:
         response.headers["Content-Encoding"] = "gzip"
     return response

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from api.pages.common import level_text
 from api.pages.templating import render_page
 from ratings.dataset import Dataset, Rating
 from ratings.matching import InvalidInput, normalise_host
@@ -58,7 +57,7 @@ def render_form(
         already=None if rating else _rated_as(dataset, host),
         entry=entry,
         entry_name=dict(criteria).get(entry.id) if entry else None,
-        entry_level=level_text(dataset.methodology, entry.level) if entry and dataset else None,
+        entry_level=dataset.methodology.level_label(entry.level) if entry and dataset else None,
         criteria=criteria,
         values={**values, "host": host or raw_host},
         error=error,
