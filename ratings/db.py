@@ -12,7 +12,7 @@ DEFAULT_DATABASE_URL = "sqlite://candor.sqlite3"
 MODELS = ["ratings.models"]
 
 # How long an SQLite writer waits for another one (ms). Loads take the write lock for
-# their whole transaction (ratings/loader.py), so a second load waits for the first
+# their whole transaction (ratings/repository/writes.py), so a second load waits for the first
 # rather than failing with "database is locked"; a big load takes seconds, not minutes.
 SQLITE_BUSY_TIMEOUT_MS = 120_000
 

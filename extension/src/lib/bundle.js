@@ -4,7 +4,7 @@
 // is type- and size-checked, every domain and meeting pattern is compiled with the same
 // code the matcher uses, and the result is a fresh object holding only the known fields.
 // One bad field rejects the whole bundle: the caller keeps its last good copy.
-// Limits follow ratings/fixtures.py, with some headroom so that a legitimate bundle is
+// Limits follow ratings/fixtures/schema.py, with some headroom so that a legitimate bundle is
 // never rejected by a stricter client.
 
 import { getPublicSuffix } from 'tldts';
@@ -189,7 +189,7 @@ function httpUrl(value, path) {
 
 /**
  * Why `value` cannot be a service's domain, or null: the server's rule
- * (ratings/fixtures.py domain_problem; shared cases in tests/vectors/rules.json).
+ * (ratings/fixtures/schema.py domain_problem; shared cases in tests/vectors/rules.json).
  * @param {unknown} value
  */
 export function domainProblem(value) {
@@ -433,7 +433,7 @@ function service(raw, path, known) {
 /**
  * A domain under another service's domain ("meet.example.com" under "example.com") only
  * where the service declares that service in `inside`: the server's rule
- * (ratings/fixtures.py _check_domains), so no service quietly takes part of another's site.
+ * (ratings/fixtures/domains.py check_domains), so no service quietly takes part of another's site.
  * @param {Service[]} services
  */
 function checkNesting(services) {
